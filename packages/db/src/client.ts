@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { Client } from 'pg';
+import { describeDatabase, resolveDatabaseConfig, type DatabaseConfig } from './config';
+import { PrismaClient } from './generated/prisma/client';
+import { pgExecutor, pgliteExecutor, type SqlExecutor } from './migrations/executor';
+import { readMigrationsDirectory } from './migrations/files';
+import { applyMigrations, type ApplyMigrationsResult } from './migrations/migrator';
+import { migrationsDir } from './paths';
+
+export interface DatabaseClient {
+  prisma: PrismaClient;
+  config: DatabaseConfig;
+  /** "PostgreSQL at postgresql://…" or "embedded PGlite at …", password redacted */
+  description: string;
+  /** what the first-use migration did, when it ran */
+  migrations: ApplyMigrationsResult | null;
+  /** Disconnects Prisma and releases the pool or the embedded database. */
+  close(): Promise<void>;
+}
+
+export interface CreatePrismaClientOptions {
+  /** default: from the environment (DATABASE_URL, else PGlite) */
+  config?: DatabaseConfig;
+  /** Apply pending migrations before returning. Default: true for PGlite, false for PostgreSQL (run `pnpm db:migrate` there). */
+  migrate?: boolean;
+  /** PostgreSQL pool size (adapter-pg). Default: pg's default (10). */
+  poolSize?: number;
+}
+
+/**
+ * The one place that constructs Prisma clients. PostgreSQL through
+ * @prisma/adapter-pg when DATABASE_URL is set; otherwise an embedded PGlite
+ * database in a data folder, migrated on first use.
+ */
+export async function createPrismaClient(options: CreatePrismaClientOptions = {}): Promise<DatabaseClient> {
+  const config = options.config ?? resolveDatabaseConfig();
+  return config.provider === 'postgresql' ? openPostgres(config, options) : openPglite(config, options);
+}
+
+async function openPostgres(config: Extract<DatabaseConfig, { provider: 'postgresql' }>, options: CreatePrismaClientOptions): Promise<DatabaseClient> {
+  const migrations = options.migrate === true ? await migratePostgres(config.url) : null;
+  const adapter = new PrismaPg({ connectionString: config.url, ...(options.poolSize ? { max: options.poolSize } : {}) });
+  const prisma = new PrismaClient({ adapter });
+  return { prisma, config, description: describeDatabase(config), migrations, close: () => prisma.$disconnect() };
+}
+
+async function openPglite(config: Extract<DatabaseConfig, { provider: 'pglite' }>, options: CreatePrismaClientOptions): Promise<DatabaseClient> {
+  if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
+  const pglite = await PGlite.create({ dataDir: config.dataDir });
+  try {
+    const migrations = options.migrate === false ? null : await migrate(pgliteExecutor(pglite));
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    const close = async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    };
+    return { prisma, config, description: describeDatabase(config), migrations, close };
+  } catch (error) {
+    await pglite.close();
+    throw error;
+  }
+}
+
+/** Applies pending migrations from prisma/migrations through one executor. */
+export function migrate(executor: SqlExecutor, dir: string = migrationsDir): Promise<ApplyMigrationsResult> {
+  return applyMigrations(executor, readMigrationsDirectory(dir).migrations);
+}
+
+/** Opens one connection to `url`, applies pending migrations, closes it. */
+export async function migratePostgres(url: string, dir: string = migrationsDir): Promise<ApplyMigrationsResult> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await migrate(pgExecutor(client), dir);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Opens the PGlite database in `dataDir`, applies pending migrations, closes it. */
+export async function migratePglite(dataDir: string, dir: string = migrationsDir): Promise<ApplyMigrationsResult> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create({ dataDir });
+  try {
+    return await migrate(pgliteExecutor(pglite), dir);
+  } finally {
+    await pglite.close();
+  }
+}

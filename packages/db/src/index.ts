@@ -1,0 +1,23 @@
+export { createPrismaClient, migrate, migratePglite, migratePostgres } from './client';
+export type { CreatePrismaClientOptions, DatabaseClient } from './client';
+export { describeDatabase, redactUrl, resolveDatabaseConfig } from './config';
+export type { DatabaseConfig } from './config';
+export { migrationChecksum } from './migrations/checksum';
+export {
+  FailedMigrationInHistoryError,
+  InvalidMigrationsDirectoryError,
+  MigrationChecksumMismatchError,
+  MigrationError,
+  MigrationFailedError,
+} from './migrations/errors';
+export { pgExecutor, pgliteExecutor } from './migrations/executor';
+export type { SqlExecutor } from './migrations/executor';
+export { readMigrationsDirectory } from './migrations/files';
+export type { MigrationFile, MigrationsDirectory } from './migrations/files';
+export { applyMigrations } from './migrations/migrator';
+export type { ApplyMigrationsResult } from './migrations/migrator';
+export { migrationsDir, repoRoot, schemaPath } from './paths';
+// The generated client's types and runtime namespace, re-exported so that no
+// consumer imports from the generated folder directly.
+export { Prisma, PrismaClient } from './generated/prisma/client';
+export type * from './generated/prisma/models';

@@ -1,0 +1,8 @@
+// Test helpers for every package: fresh databases per test file, on PGlite
+// and on the PostgreSQL server, with the CI-fails / laptop-skips rule.
+export { describeEachDatabase, describePostgres, describeWithPostgresServer } from './describeEachDatabase';
+export type { DatabaseKind } from './describeEachDatabase';
+export { createTestPglite } from './pglite';
+export { createEmptyPostgresDatabase, createTestPostgres, DEFAULT_TEST_SERVER_URL, postgresAvailability, testServerUrl, withDatabase } from './postgres';
+export { countAllRows } from './rowCounts';
+export type { TestDatabase } from './types';
