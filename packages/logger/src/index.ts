@@ -1,0 +1,2 @@
+export { createLogger, createMemoryLogger, silentLogger } from './logger';
+export type { CreateLoggerOptions, Logger } from './logger';
