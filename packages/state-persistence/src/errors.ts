@@ -1,0 +1,139 @@
+/**
+ * Every error the service throws is a StatePersistenceError with a stable
+ * `code` (for programs) and a message that says what happened and how to fix
+ * it (for people). Raw Prisma/driver errors never escape.
+ */
+export type StatePersistenceErrorCode =
+  | 'INVALID_INPUT'
+  | 'UNKNOWN_USER'
+  | 'PROVISIONING_REFUSED'
+  | 'STATE_NOT_SERIALIZABLE'
+  | 'STATE_TOO_LARGE'
+  | 'CONCURRENT_WRITE'
+  | 'SNAPSHOT_NOT_FOUND'
+  | 'INVALID_CURSOR'
+  | 'DATABASE_UNAVAILABLE'
+  | 'PERSISTENCE_FAILED';
+
+export class StatePersistenceError extends Error {
+  /** true when the same call may succeed if simply tried again later */
+  readonly retryable: boolean = false;
+  constructor(
+    readonly code: StatePersistenceErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An argument is missing, of the wrong type, or malformed. Nothing was written. */
+export class InvalidInputError extends StatePersistenceError {
+  constructor(
+    readonly field: string,
+    message: string,
+    /** the policy's or validator's reason code, e.g. INVALID_ID_WHITESPACE */
+    readonly reasonCode: string = 'INVALID_INPUT',
+  ) {
+    super('INVALID_INPUT', `Invalid ${field}: ${message}`);
+  }
+}
+
+/** The snapshot names a user that has no row, and the policy does not allow creating it. */
+export class UnknownUserError extends StatePersistenceError {
+  constructor(
+    readonly userId: string,
+    /** why the policy did not create it (reason code) */
+    readonly reasonCode: string,
+    reason: string,
+  ) {
+    super(
+      'UNKNOWN_USER',
+      `User "${userId}" does not exist in userbase, so the snapshot was not saved. ${reason} ` +
+        'Create the user first, or use a dev/test id (dev-temp-…, test-…) in a development or test environment.',
+    );
+  }
+}
+
+/** The policy refused this id outright (e.g. a dev/test-looking id in production). */
+export class ProvisioningRefusedError extends StatePersistenceError {
+  constructor(
+    readonly subjectId: string,
+    readonly reasonCode: string,
+    reason: string,
+  ) {
+    super('PROVISIONING_REFUSED', `Refused to save a snapshot for user "${subjectId}": ${reason}`);
+  }
+}
+
+/** The state (or metadata) holds something that cannot be stored and read back exactly. */
+export class StateNotSerializableError extends StatePersistenceError {
+  constructor(
+    /** where in the value, e.g. `state.steps[2].callback` */
+    readonly path: string,
+    problem: string,
+  ) {
+    super('STATE_NOT_SERIALIZABLE', `${path} cannot be stored: ${problem}`);
+  }
+}
+
+export class StateTooLargeError extends StatePersistenceError {
+  constructor(
+    readonly field: 'state' | 'metadata',
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
+    super('STATE_TOO_LARGE', `${field} is ${bytes} bytes once encoded, over the limit of ${limitBytes} bytes. Store large blobs elsewhere and keep a reference in the state, or raise maxStateBytes.`);
+  }
+}
+
+/** expectedParentId was not the thread's latest snapshot any more: another writer got there first. Nothing was written. */
+export class ConcurrentWriteError extends StatePersistenceError {
+  constructor(
+    readonly threadId: string,
+    readonly expectedParentId: string | null,
+    readonly actualLatestId: string | null,
+  ) {
+    super(
+      'CONCURRENT_WRITE',
+      `Thread "${threadId}" moved on: expected latest snapshot ${expectedParentId ?? '(none: empty thread)'}, found ${actualLatestId ?? '(none)'}. ` +
+        'Reload the latest snapshot, merge, and save again with the new expectedParentId.',
+    );
+  }
+}
+
+export class SnapshotNotFoundError extends StatePersistenceError {
+  constructor(
+    readonly snapshotId: string,
+    detail = '',
+  ) {
+    super('SNAPSHOT_NOT_FOUND', `Snapshot "${snapshotId}" does not exist${detail}.`);
+  }
+}
+
+export class InvalidCursorError extends StatePersistenceError {
+  constructor(reason: string) {
+    super('INVALID_CURSOR', `Invalid cursor: ${reason}. Pass back the nextCursor of the previous page unchanged, with the same filters.`);
+  }
+}
+
+/** The database could not be reached or dropped the connection. Safe to retry: nothing was acknowledged. */
+export class DatabaseUnavailableError extends StatePersistenceError {
+  override readonly retryable = true;
+  constructor(cause: unknown) {
+    super('DATABASE_UNAVAILABLE', `The database is unavailable (${describeCause(cause)}). The operation was not applied; retry later.`, { cause });
+  }
+}
+
+/** An unexpected database error, wrapped so callers can rely on `code`. */
+export class PersistenceFailedError extends StatePersistenceError {
+  constructor(operation: string, cause: unknown) {
+    super('PERSISTENCE_FAILED', `${operation} failed: ${describeCause(cause)}`, { cause });
+  }
+}
+
+function describeCause(cause: unknown): string {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}

@@ -1,0 +1,368 @@
+import type { PrismaClient } from '@agentstate/db';
+import { createLogger, type Logger } from '@agentstate/logger';
+import { createProvisioningPolicy, isEnvironment, resolveEnvironment, type Environment, type ProvisioningDecision } from '@agentstate/policy';
+import { auditColumns, auditEvent, logAudit, type AuditEvent } from './audit';
+import { decodeCursor, encodeCursor } from './cursor';
+import { foreignKeyViolation, toPersistenceError } from './databaseErrors';
+import {
+  ConcurrentWriteError,
+  InvalidInputError,
+  ProvisioningRefusedError,
+  SnapshotNotFoundError,
+  UnknownUserError,
+} from './errors';
+import { KnownUsers } from './knownUsers';
+import { fromRecord, fromRow, SNAPSHOT_SELECT } from './snapshotMapping';
+import {
+  insertAuditRow,
+  insertSnapshot,
+  latestSnapshotId,
+  lockThread,
+  provisionUserAndInsertSnapshot,
+  type Queryable,
+  type SnapshotRow,
+  type SnapshotWrite,
+} from './snapshotWrites';
+import { encodeValue } from './stateCodec';
+import type {
+  ListSnapshotsInput,
+  ProvisioningOutcome,
+  PruneSnapshotsInput,
+  SaveSnapshotInput,
+  SaveSnapshotResult,
+  Snapshot,
+  SnapshotPage,
+  StatePersistenceOptions,
+} from './types';
+import {
+  describeType,
+  optionalSnapshotId,
+  rejectUnknownKeys,
+  requireDate,
+  requireIdentifier,
+  requireInteger,
+  requireObject,
+  requireSnapshotId,
+} from './validation';
+
+export interface StatePersistence {
+  /** the environment decisions are made for, fixed at creation */
+  readonly environment: Environment;
+  saveSnapshot<State = unknown>(input: SaveSnapshotInput<State>): Promise<SaveSnapshotResult<State>>;
+  getLatest<State = unknown>(query: { userId: string; threadId: string }): Promise<Snapshot<State> | null>;
+  /** throws SnapshotNotFoundError when there is no such snapshot */
+  getSnapshot<State = unknown>(id: string): Promise<Snapshot<State>>;
+  /** newest first, keyset-paginated */
+  listSnapshots<State = unknown>(query: ListSnapshotsInput): Promise<SnapshotPage<State>>;
+  /** the snapshot, then its parent, grandparent, … up to the root (at most `limit`, default 1000) */
+  getLineage<State = unknown>(id: string, options?: { limit?: number }): Promise<Array<Snapshot<State>>>;
+  deleteThread(query: { userId: string; threadId: string }): Promise<{ deletedSnapshots: number }>;
+  /** deletes the user row and all their snapshots; the audit trail is kept unless auditTrail: 'delete' */
+  deleteUserData(userId: string, options?: { auditTrail?: 'keep' | 'delete' }): Promise<{ deletedUsers: number; deletedSnapshots: number; deletedAuditRows: number }>;
+  pruneSnapshots(input: PruneSnapshotsInput): Promise<{ deletedSnapshots: number }>;
+}
+
+const MiB = 1024 * 1024;
+const SAVE_KEYS = ['userId', 'threadId', 'runId', 'state', 'metadata', 'parentId', 'expectedParentId'] as const;
+const LIST_KEYS = ['userId', 'threadId', 'runId', 'limit', 'cursor'] as const;
+const PRUNE_KEYS = ['keepLast', 'olderThan', 'userId', 'threadId'] as const;
+const MAX_PAGE = 500;
+const MAX_LINEAGE = 10_000;
+
+interface PreparedSave {
+  write: SnapshotWrite;
+  decision: ProvisioningDecision;
+  expectedParentId: string | null | undefined;
+}
+
+/**
+ * Creates the service. Everything that can be checked without the database
+ * (validation, the policy decision, state encoding and its size) happens
+ * before a connection is taken, so slow or huge states never hold one.
+ */
+export function createStatePersistence(options: StatePersistenceOptions): StatePersistence {
+  if (!options || typeof options !== 'object' || !options.prisma) {
+    throw new InvalidInputError('options', 'createStatePersistence needs { prisma } (a client from @agentstate/db createPrismaClient)');
+  }
+  const prisma: PrismaClient = options.prisma;
+  const policy = options.policy ?? createProvisioningPolicy();
+  const logger: Logger = options.logger ?? createLogger({ service: 'state-persistence' });
+  if (options.environment !== undefined && !isEnvironment(options.environment)) {
+    throw new InvalidInputError('environment', `expected one of development, test, staging, production, unknown; got ${describeType(options.environment)}`);
+  }
+  // Captured once: later changes to process.env do not change this service's decisions.
+  const environment: Environment = options.environment ?? resolveEnvironment(process.env);
+  const maxStateBytes = options.maxStateBytes ?? MiB;
+  const maxMetadataBytes = options.maxMetadataBytes ?? 64 * 1024;
+  const knownUsers = new KnownUsers(options.knownUserCacheSize ?? 10_000);
+
+  function prepareSave(input: SaveSnapshotInput<unknown>): PreparedSave {
+    const fields = requireObject(input, 'saveSnapshot input');
+    rejectUnknownKeys(fields, SAVE_KEYS, 'saveSnapshot input');
+    const threadId = requireIdentifier(fields.threadId, 'threadId');
+    const runId = requireIdentifier(fields.runId, 'runId');
+    const decision = policy.decide({ entity: 'User', id: fields.userId, runId }, { environment });
+    if (decision.kind === 'reject' && (decision.code.startsWith('INVALID_ID') || decision.code === 'UNKNOWN_ENTITY')) {
+      logAudit(logger, auditEvent(decision, 'refused'));
+      throw new InvalidInputError('userId', decision.reason, decision.code);
+    }
+    const expectedParentId = optionalSnapshotId(fields.expectedParentId, 'expectedParentId');
+    let parentId = optionalSnapshotId(fields.parentId, 'parentId');
+    if (expectedParentId !== undefined) {
+      if (parentId !== undefined && parentId !== expectedParentId) {
+        throw new InvalidInputError('parentId', 'when expectedParentId is given, parentId must be omitted or equal to it (the new snapshot continues from the expected latest one)');
+      }
+      parentId = expectedParentId;
+    }
+    if (fields.metadata !== undefined) requireObject(fields.metadata, 'metadata');
+    const state = encodeValue(fields.state, 'state', maxStateBytes);
+    const metadata = encodeValue(fields.metadata ?? {}, 'metadata', maxMetadataBytes);
+    return {
+      decision,
+      expectedParentId,
+      write: { userId: decision.id, threadId, runId, parentId: parentId ?? null, stateJson: state.json, metadataJson: metadata.json },
+    };
+  }
+
+  async function audit(event: AuditEvent, db: Queryable = prisma): Promise<void> {
+    logAudit(logger, event);
+    const columns = auditColumns(event);
+    await insertAuditRow(db, { ...columns, outcome: event.outcome });
+  }
+
+  /** Runs the write for the decision; returns the row and what happened to the user. */
+  async function write(db: Queryable, prepared: PreparedSave, inTransaction: boolean): Promise<{ row: SnapshotRow; provisioning: ProvisioningOutcome | null }> {
+    const { decision, write: w } = prepared;
+    // Inside a transaction a failed INSERT aborts it, so no fallback is possible: provision directly.
+    if (decision.kind === 'create-if-missing' && (inTransaction || !knownUsers.has(w.userId))) return provision(db, prepared);
+    try {
+      const row = await insertSnapshot(db, w);
+      if (!row) throw invalidParent(w);
+      knownUsers.add(w.userId);
+      return { row, provisioning: null };
+    } catch (error) {
+      const violation = foreignKeyViolation(error);
+      if (!violation) throw error;
+      if (violation.constraint.includes('parent')) throw invalidParent(w);
+      knownUsers.forget(w.userId);
+      // The user vanished since we last saw it: provisioning may bring it back.
+      if (decision.kind === 'create-if-missing') return provision(db, prepared);
+      throw new UnknownUserPending(decision, error);
+    }
+  }
+
+  async function provision(db: Queryable, prepared: PreparedSave): Promise<{ row: SnapshotRow; provisioning: ProvisioningOutcome }> {
+    const { decision, write: w } = prepared;
+    if (decision.kind !== 'create-if-missing') throw new Error('unreachable: provisioning without a create-if-missing decision');
+    const event = auditEvent(decision, 'created');
+    const columns = auditColumns(event);
+    let row: SnapshotRow | null;
+    try {
+      row = await provisionUserAndInsertSnapshot(db, w, userRow(decision), columns);
+    } catch (error) {
+      const violation = foreignKeyViolation(error);
+      if (violation?.constraint.includes('parent')) throw invalidParent(w);
+      throw error;
+    }
+    if (!row) throw invalidParent(w);
+    const outcome: ProvisioningOutcome = row.provisioning === 'created' ? 'created' : 'already-existed';
+    logAudit(logger, { ...event, outcome });
+    knownUsers.add(w.userId);
+    return { row, provisioning: outcome };
+  }
+
+  async function saveSnapshot<State>(input: SaveSnapshotInput<State>): Promise<SaveSnapshotResult<State>> {
+    const prepared = prepareSave(input as SaveSnapshotInput<unknown>);
+    const { decision, write: w } = prepared;
+    if (decision.kind === 'skip') {
+      // Ephemeral runs are not persisted at all: the decision is logged, no row anywhere.
+      logAudit(logger, auditEvent(decision, 'skipped'));
+      return { status: 'skipped', reason: decision.reason, code: decision.code };
+    }
+    try {
+      if (decision.kind === 'reject') {
+        await audit(auditEvent(decision, 'refused'));
+        throw new ProvisioningRefusedError(decision.id, decision.code, decision.reason);
+      }
+      const { row, provisioning } =
+        prepared.expectedParentId === undefined
+          ? await write(prisma, prepared, false)
+          : await prisma.$transaction(
+              async (tx) => {
+                await lockThread(tx, w.userId, w.threadId);
+                const latest = await latestSnapshotId(tx, w.userId, w.threadId);
+                if (latest !== prepared.expectedParentId) throw new ConcurrentWriteError(w.threadId, prepared.expectedParentId ?? null, latest);
+                return write(tx, prepared, true);
+              },
+              { maxWait: 20_000, timeout: 20_000 },
+            );
+      return { status: 'saved', snapshot: fromRow<State>(row), provisioning };
+    } catch (error) {
+      if (error instanceof UnknownUserPending) {
+        const refusal = auditEvent(error.decision, 'refused', { reasonCode: 'USER_NOT_FOUND', reason: `user does not exist; ${error.decision.reason}` });
+        await audit(refusal).catch((auditError: unknown) => logger.error('audit row could not be written', { error: String(auditError) }));
+        throw new UnknownUserError(w.userId, error.decision.code, error.decision.reason);
+      }
+      if (foreignKeyViolation(error)?.constraint.includes('parent')) throw invalidParent(w);
+      throw toPersistenceError('saveSnapshot', error);
+    }
+  }
+
+  async function getLatest<State>(query: { userId: string; threadId: string }): Promise<Snapshot<State> | null> {
+    const fields = requireObject(query, 'getLatest query');
+    rejectUnknownKeys(fields, ['userId', 'threadId'], 'getLatest query');
+    const userId = requireIdentifier(fields.userId, 'userId');
+    const threadId = requireIdentifier(fields.threadId, 'threadId');
+    const record = await run('getLatest', () =>
+      prisma.agentStateSnapshot.findFirst({ where: { userId, threadId }, orderBy: { seq: 'desc' }, select: SNAPSHOT_SELECT }),
+    );
+    return record ? fromRecord<State>(record) : null;
+  }
+
+  async function getSnapshot<State>(id: string): Promise<Snapshot<State>> {
+    const snapshotId = requireSnapshotId(id, 'id');
+    const record = await run('getSnapshot', () => prisma.agentStateSnapshot.findUnique({ where: { id: snapshotId }, select: SNAPSHOT_SELECT }));
+    if (!record) throw new SnapshotNotFoundError(snapshotId);
+    return fromRecord<State>(record);
+  }
+
+  async function listSnapshots<State>(query: ListSnapshotsInput): Promise<SnapshotPage<State>> {
+    const fields = requireObject(query, 'listSnapshots query');
+    rejectUnknownKeys(fields, LIST_KEYS, 'listSnapshots query');
+    const userId = requireIdentifier(fields.userId, 'userId');
+    const threadId = fields.threadId === undefined ? undefined : requireIdentifier(fields.threadId, 'threadId');
+    const runId = fields.runId === undefined ? undefined : requireIdentifier(fields.runId, 'runId');
+    const limit = fields.limit === undefined ? 50 : requireInteger(fields.limit, 'limit', 1, MAX_PAGE);
+    const filterKey = JSON.stringify([userId, threadId ?? null, runId ?? null]);
+    const before = fields.cursor === undefined || fields.cursor === null ? undefined : decodeCursor(fields.cursor, filterKey);
+    const rows = await run('listSnapshots', () =>
+      prisma.agentStateSnapshot.findMany({
+        where: { userId, threadId, runId, ...(before !== undefined ? { seq: { lt: before } } : {}) },
+        orderBy: { seq: 'desc' },
+        take: limit + 1,
+        select: { ...SNAPSHOT_SELECT, seq: true },
+      }),
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => fromRecord<State>(row)),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.seq, filterKey) : null,
+    };
+  }
+
+  async function getLineage<State>(id: string, options: { limit?: number } = {}): Promise<Array<Snapshot<State>>> {
+    const snapshotId = requireSnapshotId(id, 'id');
+    const opts = requireObject(options, 'getLineage options');
+    rejectUnknownKeys(opts, ['limit'], 'getLineage options');
+    const limit = opts.limit === undefined ? 1000 : requireInteger(opts.limit, 'limit', 1, MAX_LINEAGE);
+    const rows = await run(
+      'getLineage',
+      () => prisma.$queryRaw<SnapshotRow[]>`
+        WITH RECURSIVE chain AS (
+          SELECT s.*, 1 AS depth FROM agent_state_snapshots s WHERE s.id = ${snapshotId}::uuid
+          UNION ALL
+          SELECT p.*, chain.depth + 1 FROM agent_state_snapshots p JOIN chain ON p.id = chain.parent_id WHERE chain.depth < ${limit}
+        )
+        SELECT id::text AS id, seq, user_id, thread_id, run_id, parent_id::text AS parent_id,
+               state::text AS state_json, metadata::text AS metadata_json, created_at
+        FROM chain ORDER BY depth`,
+    );
+    if (rows.length === 0) throw new SnapshotNotFoundError(snapshotId);
+    return rows.map((row) => fromRow<State>(row));
+  }
+
+  async function deleteThread(query: { userId: string; threadId: string }): Promise<{ deletedSnapshots: number }> {
+    const fields = requireObject(query, 'deleteThread query');
+    rejectUnknownKeys(fields, ['userId', 'threadId'], 'deleteThread query');
+    const userId = requireIdentifier(fields.userId, 'userId');
+    const threadId = requireIdentifier(fields.threadId, 'threadId');
+    const result = await run('deleteThread', () => prisma.agentStateSnapshot.deleteMany({ where: { userId, threadId } }));
+    return { deletedSnapshots: result.count };
+  }
+
+  async function deleteUserData(userId: string, options: { auditTrail?: 'keep' | 'delete' } = {}) {
+    const id = requireIdentifier(userId, 'userId');
+    const opts = requireObject(options, 'deleteUserData options');
+    rejectUnknownKeys(opts, ['auditTrail'], 'deleteUserData options');
+    const auditTrail = opts.auditTrail ?? 'keep';
+    if (auditTrail !== 'keep' && auditTrail !== 'delete') throw new InvalidInputError('auditTrail', `expected 'keep' or 'delete', got ${describeType(auditTrail)}`);
+    const [snapshots, users, auditRows] = await run('deleteUserData', () =>
+      prisma.$transaction([
+        prisma.agentStateSnapshot.deleteMany({ where: { userId: id } }),
+        prisma.user.deleteMany({ where: { id } }),
+        prisma.userProvisioningAudit.deleteMany({ where: auditTrail === 'delete' ? { subjectId: id } : { id: { lt: 0 } } }),
+      ]),
+    );
+    knownUsers.forget(id);
+    return { deletedUsers: users.count, deletedSnapshots: snapshots.count, deletedAuditRows: auditRows.count };
+  }
+
+  async function pruneSnapshots(input: PruneSnapshotsInput): Promise<{ deletedSnapshots: number }> {
+    const fields = requireObject(input, 'pruneSnapshots input');
+    rejectUnknownKeys(fields, PRUNE_KEYS, 'pruneSnapshots input');
+    const keepLast = fields.keepLast === undefined ? null : requireInteger(fields.keepLast, 'keepLast', 0, 1_000_000_000);
+    const olderThan = fields.olderThan === undefined ? null : requireDate(fields.olderThan, 'olderThan');
+    if (keepLast === null && olderThan === null) throw new InvalidInputError('pruneSnapshots input', 'give keepLast, olderThan, or both (nothing would be pruned otherwise)');
+    const userId = fields.userId === undefined ? null : requireIdentifier(fields.userId, 'userId');
+    const threadId = fields.threadId === undefined ? null : requireIdentifier(fields.threadId, 'threadId');
+    if (threadId !== null && userId === null) throw new InvalidInputError('threadId', 'pruning one thread needs its userId too');
+    const deleted = await run('pruneSnapshots', () =>
+      keepLast === null
+        ? prisma.$executeRaw`
+            DELETE FROM agent_state_snapshots
+            WHERE created_at < ${olderThan} AND (${userId}::text IS NULL OR user_id = ${userId}) AND (${threadId}::text IS NULL OR thread_id = ${threadId})`
+        : prisma.$executeRaw`
+            DELETE FROM agent_state_snapshots WHERE id IN (
+              SELECT id FROM (
+                SELECT id, created_at, row_number() OVER (PARTITION BY user_id, thread_id ORDER BY seq DESC) AS newest_rank
+                FROM agent_state_snapshots
+                WHERE (${userId}::text IS NULL OR user_id = ${userId}) AND (${threadId}::text IS NULL OR thread_id = ${threadId})
+              ) ranked
+              WHERE newest_rank > ${keepLast} AND (${olderThan}::timestamptz IS NULL OR created_at < ${olderThan}::timestamptz))`,
+    );
+    return { deletedSnapshots: deleted };
+  }
+
+  return Object.freeze({
+    environment,
+    saveSnapshot,
+    getLatest,
+    getSnapshot,
+    listSnapshots,
+    getLineage,
+    deleteThread,
+    deleteUserData,
+    pruneSnapshots,
+  });
+}
+
+/** Internal signal: the user is missing and the policy does not allow creating it. */
+class UnknownUserPending extends Error {
+  constructor(
+    readonly decision: ProvisioningDecision,
+    cause: unknown,
+  ) {
+    super('user missing', { cause });
+  }
+}
+
+function invalidParent(w: SnapshotWrite): SnapshotNotFoundError {
+  return new SnapshotNotFoundError(w.parentId ?? '(none)', ` for user "${w.userId}" in thread "${w.threadId}" (parentId must name a snapshot of the same user and thread)`);
+}
+
+function userRow(decision: Extract<ProvisioningDecision, { kind: 'create-if-missing' }>) {
+  const { email, role } = decision.defaults as { email?: unknown; role?: unknown };
+  if (typeof email !== 'string' || typeof role !== 'string') {
+    throw new InvalidInputError('policy', `the User rule's defaults must provide string email and role (got ${describeType(email)}, ${describeType(role)})`);
+  }
+  return { id: decision.id, email, role };
+}
+
+async function run<T>(operation: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw toPersistenceError(operation, error);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The write strategy, in one place. Each save is ONE SQL statement:
+ *  - steady state (user known to exist): INSERT ... SELECT, the foreign key
+ *    does the existence check for free; a missing user surfaces as a
+ *    foreign key violation that the service turns into UnknownUserError.
+ *  - provisioning (policy allows creating the user): a single statement whose
+ *    CTEs insert the user (ON CONFLICT DO NOTHING), its audit row and the
+ *    snapshot. One statement is one transaction: the user, its audit row and
+ *    the snapshot commit or roll back together; concurrent first saves for the
+ *    same new user cannot fail (the losers' INSERT waits, then does nothing),
+ *    and existing users are never modified.
+ * This replaces Prisma's nested connectOrCreate (a SELECT-then-INSERT
+ * transaction that races with P2002 and is dropped in Prisma 8) with the
+ * atomic upsert it approximates; see SPEC/learnings.
+ */
+import { Prisma } from '@agentstate/db';
+import type { PrismaClient } from '@agentstate/db';
+
+/** PrismaClient or an interactive-transaction client. */
+export type Queryable = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
+
+export interface SnapshotRow {
+  id: string;
+  seq: bigint;
+  user_id: string;
+  thread_id: string;
+  run_id: string;
+  parent_id: string | null;
+  state_json: string;
+  metadata_json: string;
+  created_at: Date;
+  /** provisioning path only: 'created' | 'already-existed' */
+  provisioning?: string | null;
+}
+
+export interface SnapshotWrite {
+  userId: string;
+  threadId: string;
+  runId: string;
+  parentId: string | null;
+  stateJson: string;
+  metadataJson: string;
+}
+
+export interface UserToProvision {
+  id: string;
+  email: string;
+  role: string;
+}
+
+export interface AuditRow {
+  entity: string;
+  subjectId: string;
+  decision: string;
+  reasonCode: string;
+  reason: string;
+  environment: string;
+}
+
+const RETURNING = Prisma.sql`RETURNING id::text AS id, seq, user_id, thread_id, run_id, parent_id::text AS parent_id,
+  state::text AS state_json, metadata::text AS metadata_json, created_at`;
+
+/** The parent, when given, must be a snapshot of the same user and thread. */
+function parentIsValid(w: SnapshotWrite): Prisma.Sql {
+  return Prisma.sql`(${w.parentId}::uuid IS NULL OR EXISTS (
+    SELECT 1 FROM agent_state_snapshots p WHERE p.id = ${w.parentId}::uuid AND p.user_id = ${w.userId} AND p.thread_id = ${w.threadId}))`;
+}
+
+/** Steady state. Returns null when the parent is not valid (nothing written). Throws a foreign key violation when the user is missing. */
+export async function insertSnapshot(db: Queryable, w: SnapshotWrite): Promise<SnapshotRow | null> {
+  const rows = await db.$queryRaw<SnapshotRow[]>`
+    INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, parent_id, state, metadata)
+    SELECT ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${w.stateJson}::jsonb, ${w.metadataJson}::jsonb
+    WHERE ${parentIsValid(w)}
+    ${RETURNING}`;
+  return rows[0] ?? null;
+}
+
+/**
+ * Provisioning path: creates the user if missing, records the attempt in the
+ * audit table, inserts the snapshot; all or nothing, in one statement.
+ * Returns null when the parent is not valid (then nothing at all is written).
+ */
+export async function provisionUserAndInsertSnapshot(db: Queryable, w: SnapshotWrite, user: UserToProvision, audit: AuditRow): Promise<SnapshotRow | null> {
+  const rows = await db.$queryRaw<SnapshotRow[]>`
+    WITH valid AS (SELECT ${parentIsValid(w)} AS ok),
+    new_user AS (
+      INSERT INTO userbase (id, email, role, auto_provisioned, created_at, updated_at)
+      SELECT ${user.id}, ${user.email}, ${user.role}, true, now(), now() FROM valid WHERE valid.ok
+      ON CONFLICT DO NOTHING
+      RETURNING id
+    ),
+    audit AS (
+      INSERT INTO user_provisioning_audit (entity, subject_id, outcome, decision, reason_code, reason, environment)
+      SELECT ${audit.entity}, ${audit.subjectId},
+             CASE WHEN EXISTS (SELECT 1 FROM new_user) THEN 'created' ELSE 'already-existed' END,
+             ${audit.decision}, ${audit.reasonCode}, ${audit.reason}, ${audit.environment}
+      FROM valid WHERE valid.ok
+      RETURNING outcome
+    ),
+    snapshot AS (
+      INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, parent_id, state, metadata)
+      SELECT ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${w.stateJson}::jsonb, ${w.metadataJson}::jsonb
+      FROM valid WHERE valid.ok
+      ${RETURNING}
+    )
+    SELECT snapshot.*, (SELECT outcome FROM audit) AS provisioning FROM snapshot`;
+  return rows[0] ?? null;
+}
+
+/** An audit row on its own (refusals), optionally inside a transaction. */
+export async function insertAuditRow(db: Queryable, audit: AuditRow & { outcome: string }): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO user_provisioning_audit (entity, subject_id, outcome, decision, reason_code, reason, environment)
+    VALUES (${audit.entity}, ${audit.subjectId}, ${audit.outcome}, ${audit.decision}, ${audit.reasonCode}, ${audit.reason}, ${audit.environment})`;
+}
+
+/** Serialises writers of one thread for the rest of the transaction (expectedParentId saves). */
+export async function lockThread(db: Queryable, userId: string, threadId: string): Promise<void> {
+  await db.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${userId}/${threadId}`}, 0))::text`;
+}
+
+export async function latestSnapshotId(db: Queryable, userId: string, threadId: string): Promise<string | null> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT id::text AS id FROM agent_state_snapshots WHERE user_id = ${userId} AND thread_id = ${threadId} ORDER BY seq DESC LIMIT 1`;
+  return rows[0]?.id ?? null;
+}

@@ -1,0 +1,82 @@
+import { StateNotSerializableError, StateTooLargeError } from './errors';
+import { decodeValue, encodeValue } from './stateCodec';
+
+const roundTrip = (value: unknown) => decodeValue(encodeValue(value, 'state', 1024 * 1024).json);
+
+describe('state encoding', () => {
+  it.each([
+    ['plain JSON', { a: 1, b: ['x', true, null], c: { d: 1.5 } }],
+    ['Date', { at: new Date('2026-01-02T03:04:05.678Z') }],
+    ['BigInt beyond 2^53', { big: 12345678901234567890123n, neg: -5n }],
+    ['Map with non-string keys, order kept', { m: new Map<unknown, unknown>([[2, 'two'], ['k', new Date(0)], [{ o: 1 }, [1n]]]) }],
+    ['Set, order kept', { s: new Set(['b', 'a', 3]) }],
+    ['undefined property and array item', { u: undefined, arr: [1, undefined, 3] }],
+    ['object that has a "$t" key of its own', { $t: 'Date', v: 'not a date' }],
+    ['nested mix', [new Map([['inner', new Set([new Date(1)])]])]],
+    ['top-level primitives', 'just a string'],
+    ['unicode and emoji', { text: 'héllo — 你好 👋' }],
+  ])('round-trips %s exactly', (_name, value) => {
+    const back = roundTrip(value);
+    expect(back).toEqual(value);
+    if (value && typeof value === 'object' && 'u' in value) expect(Object.keys(back as object)).toContain('u');
+  });
+
+  it('keeps Map and Set types (not plain objects/arrays)', () => {
+    const back = roundTrip({ m: new Map([['a', 1]]), s: new Set([1]) }) as { m: unknown; s: unknown };
+    expect(back.m).toBeInstanceOf(Map);
+    expect(back.s).toBeInstanceOf(Set);
+  });
+
+  it('keeps a "__proto__" key as data', () => {
+    const value = JSON.parse('{"__proto__": {"polluted": true}}') as object;
+    const back = roundTrip(value) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.keys(back)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  const cycle: Record<string, unknown> = { a: 1 };
+  cycle.self = cycle;
+  it.each([
+    ['a function', { steps: [{ callback: () => 1 }] }, 'state.steps[0].callback', 'functions'],
+    ['a symbol value', { s: Symbol('x') }, 'state.s', 'symbols'],
+    ['a symbol key', { [Symbol('k')]: 1 }, 'state', 'symbol-keyed'],
+    ['a cycle', cycle, 'state.self', 'cycle'],
+    ['NaN', { n: NaN }, 'state.n', 'finite'],
+    ['Infinity', { n: [Infinity] }, 'state.n[0]', 'finite'],
+    ['an invalid Date', { d: new Date('nope') }, 'state.d', 'invalid'],
+    ['a class instance', { r: /re/ }, 'state.r', 'RegExp'],
+    ['a Buffer', { b: Buffer.from('x') }, 'state.b', 'Buffer'],
+    ['a NUL character', { t: 'a\u0000b' }, 'state.t', 'U+0000'],
+    ['a lone surrogate', { t: 'a\ud800' }, 'state.t', 'surrogate'],
+  ])('refuses %s with StateNotSerializableError naming the path', (_name, value, path, words) => {
+    const attempt = () => encodeValue(value, 'state', 1024 * 1024);
+    expect(attempt).toThrow(StateNotSerializableError);
+    expect(attempt).toThrow(words);
+    try {
+      attempt();
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'STATE_NOT_SERIALIZABLE', path });
+    }
+  });
+
+  it('refuses nesting deeper than 500 levels', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 600; i++) deep = [deep];
+    expect(() => encodeValue(deep, 'state', 10 * 1024 * 1024)).toThrow('deeper than 500');
+  });
+
+  it('measures the encoded UTF-8 size against the limit', () => {
+    const value = { text: 'é'.repeat(600) }; // 1200 bytes of text + 11 of JSON around it
+    expect(encodeValue(value, 'state', 2000).bytes).toBe(Buffer.byteLength(JSON.stringify(value)));
+    const error = (() => {
+      try {
+        encodeValue(value, 'state', 1000);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(StateTooLargeError);
+    expect(error).toMatchObject({ code: 'STATE_TOO_LARGE', field: 'state', limitBytes: 1000, bytes: 1211 });
+  });
+});

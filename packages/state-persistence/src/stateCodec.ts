@@ -1,0 +1,148 @@
+import { StateNotSerializableError, StateTooLargeError } from './errors';
+
+/**
+ * State encoding: JSON, plus exact round trips for the JavaScript values JSON
+ * loses. A tagged object `{ "$t": <tag>, "v": <value> }` stands for:
+ *   Date   -> { "$t": "Date",   "v": "2026-01-02T03:04:05.678Z" }
+ *   BigInt -> { "$t": "BigInt", "v": "12345678901234567890" }
+ *   Map    -> { "$t": "Map",    "v": [[key, value], ...] }   (keys of any supported type, order kept)
+ *   Set    -> { "$t": "Set",    "v": [value, ...] }          (order kept)
+ *   undefined (as a property or array item) -> { "$t": "undefined" }
+ *   a plain object that itself has a "$t" key -> { "$t": "Object", "v": {...} } (escaped, so it is never misread)
+ * Refused with StateNotSerializableError, naming the path: functions,
+ * symbols (as values or keys), cycles, NaN and ±Infinity, invalid Dates,
+ * class instances other than Date/Map/Set/Array (their prototype would be lost),
+ * strings containing U+0000 or lone surrogates (PostgreSQL jsonb cannot hold them),
+ * nesting deeper than 500 levels.
+ * Not preserved: -0 becomes 0; object key order (jsonb orders keys); shared
+ * references are stored as separate copies.
+ */
+const TAG = '$t';
+const MAX_DEPTH = 500;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface EncodedValue {
+  /** the JSON text stored in the jsonb column */
+  json: string;
+  /** its UTF-8 size, what the size limit applies to */
+  bytes: number;
+}
+
+export function encodeValue(value: unknown, field: 'state' | 'metadata', limitBytes: number): EncodedValue {
+  const json = JSON.stringify(toJson(value, field, new Set(), 0));
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > limitBytes) throw new StateTooLargeError(field, bytes, limitBytes);
+  return { json, bytes };
+}
+
+export function decodeValue(json: string): unknown {
+  return fromJson(JSON.parse(json) as Json);
+}
+
+/** Decodes a value that the driver already parsed from jsonb. */
+export function reviveValue(parsed: unknown): unknown {
+  return fromJson(parsed as Json);
+}
+
+function checkString(text: string, path: string, what: string): void {
+  if (text.includes('\u0000')) throw new StateNotSerializableError(path, `${what} contains the NUL character (U+0000), which PostgreSQL jsonb cannot store`);
+  if (LONE_SURROGATE.test(text)) throw new StateNotSerializableError(path, `${what} contains a lone UTF-16 surrogate (not valid Unicode)`);
+}
+
+function toJson(value: unknown, path: string, ancestors: Set<object>, depth: number): Json {
+  if (depth > MAX_DEPTH) throw new StateNotSerializableError(path, `nesting is deeper than ${MAX_DEPTH} levels`);
+  switch (typeof value) {
+    case 'string':
+      checkString(value, path, 'the string');
+      return value;
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new StateNotSerializableError(path, `${value} is not a finite number (JSON has no NaN or Infinity); store it as null or a string`);
+      return value;
+    case 'bigint':
+      return { [TAG]: 'BigInt', v: value.toString() };
+    case 'undefined':
+      return { [TAG]: 'undefined' };
+    case 'function':
+      throw new StateNotSerializableError(path, 'functions cannot be stored; keep only data in agent state');
+    case 'symbol':
+      throw new StateNotSerializableError(path, 'symbols cannot be stored');
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (ancestors.has(object)) throw new StateNotSerializableError(path, 'the value contains a cycle (it refers back to itself)');
+  ancestors.add(object);
+  try {
+    return objectToJson(object, path, ancestors, depth);
+  } finally {
+    ancestors.delete(object);
+  }
+}
+
+function objectToJson(object: object, path: string, ancestors: Set<object>, depth: number): Json {
+  const next = (child: unknown, childPath: string) => toJson(child, childPath, ancestors, depth + 1);
+  if (Array.isArray(object)) {
+    const items: Json[] = [];
+    for (let i = 0; i < object.length; i++) items.push(next(object[i], `${path}[${i}]`));
+    return items;
+  }
+  if (object instanceof Date) {
+    if (Number.isNaN(object.getTime())) throw new StateNotSerializableError(path, 'the Date is invalid');
+    return { [TAG]: 'Date', v: object.toISOString() };
+  }
+  if (object instanceof Map) {
+    return { [TAG]: 'Map', v: [...object.entries()].map(([k, v], i) => [next(k, `${path}<key ${i}>`), next(v, `${path}<value ${i}>`)]) };
+  }
+  if (object instanceof Set) {
+    return { [TAG]: 'Set', v: [...object.values()].map((v, i) => next(v, `${path}<item ${i}>`)) };
+  }
+  const proto = Object.getPrototypeOf(object) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (object as { constructor?: { name?: string } }).constructor?.name ?? 'unknown class';
+    throw new StateNotSerializableError(path, `instances of ${name} cannot be stored exactly (only plain objects, arrays, Date, Map, Set, BigInt)`);
+  }
+  if (Object.getOwnPropertySymbols(object).length > 0) throw new StateNotSerializableError(path, 'symbol-keyed properties cannot be stored');
+  const out: { [key: string]: Json } = {};
+  for (const [key, child] of Object.entries(object)) {
+    checkString(key, path, `the key ${JSON.stringify(key.slice(0, 40))}`);
+    // defineProperty: a "__proto__" key stays data and never becomes a prototype
+    Object.defineProperty(out, key, { value: next(child, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
+  }
+  return Object.prototype.hasOwnProperty.call(out, TAG) ? { [TAG]: 'Object', v: out } : out;
+}
+
+function fromJson(value: Json): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(fromJson);
+  if (!Object.prototype.hasOwnProperty.call(value, TAG)) return reviveEntries(value);
+  const v = value.v;
+  switch (value[TAG]) {
+    case 'Date':
+      return new Date(v as string);
+    case 'BigInt':
+      return BigInt(v as string);
+    case 'Map':
+      return new Map((v as Json[][]).map(([k, x]) => [fromJson(k as Json), fromJson(x as Json)]));
+    case 'Set':
+      return new Set((v as Json[]).map(fromJson));
+    case 'undefined':
+      return undefined;
+    case 'Object':
+      return reviveEntries(v as { [key: string]: Json });
+    default:
+      // Not written by us (e.g. a row inserted by other software): leave it as data.
+      return reviveEntries(value);
+  }
+}
+
+function reviveEntries(object: { [key: string]: Json }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(object)) {
+    // defineProperty: a "__proto__" key stays data and never becomes a prototype
+    Object.defineProperty(out, key, { value: fromJson(child), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

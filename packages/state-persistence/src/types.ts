@@ -1,0 +1,86 @@
+import type { PrismaClient } from '@agentstate/db';
+import type { Logger } from '@agentstate/logger';
+import type { Environment, UserProvisioningPolicy } from '@agentstate/policy';
+
+/** A stored state snapshot, with state and metadata decoded. */
+export interface Snapshot<State = unknown> {
+  id: string;
+  userId: string;
+  threadId: string;
+  runId: string;
+  /** previous snapshot in this lineage, null for a root (or when the parent was pruned) */
+  parentId: string | null;
+  state: State;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface SaveSnapshotInput<State = unknown> {
+  userId: string;
+  threadId: string;
+  runId: string;
+  state: State;
+  metadata?: Record<string, unknown>;
+  /** the snapshot this one continues from (lineage); must belong to the same user and thread */
+  parentId?: string | null;
+  /**
+   * Optimistic concurrency: the id you believe is the thread's latest snapshot
+   * (null: you expect the thread to be empty). If another writer saved first,
+   * the save fails with ConcurrentWriteError and writes nothing. When given,
+   * parentId defaults to it.
+   */
+  expectedParentId?: string | null;
+}
+
+export type SaveSnapshotResult<State = unknown> =
+  | { status: 'saved'; snapshot: Snapshot<State>; provisioning: ProvisioningOutcome | null }
+  | { status: 'skipped'; reason: string; code: string };
+
+/** What happened to the referenced user during a save (null in steady state: user already known). */
+export type ProvisioningOutcome = 'created' | 'already-existed';
+
+export interface ListSnapshotsInput {
+  userId: string;
+  threadId?: string;
+  runId?: string;
+  /** page size, 1..500, default 50 */
+  limit?: number;
+  /** nextCursor of the previous page */
+  cursor?: string | null;
+}
+
+export interface SnapshotPage<State = unknown> {
+  items: Array<Snapshot<State>>;
+  /** pass back to get the next (older) page; null on the last page */
+  nextCursor: string | null;
+}
+
+export interface PruneSnapshotsInput {
+  /** keep this many newest snapshots per (user, thread); older ones are deleted */
+  keepLast?: number;
+  /** delete snapshots created before this instant (combined with keepLast: both must hold) */
+  olderThan?: Date;
+  /** limit pruning to one user / one thread */
+  userId?: string;
+  threadId?: string;
+}
+
+export interface StatePersistenceOptions {
+  prisma: PrismaClient;
+  /** default: createProvisioningPolicy() (dev-temp-/test- auto-create in development/test only) */
+  policy?: UserProvisioningPolicy;
+  /** default: the shared winston JSON logger */
+  logger?: Logger;
+  /**
+   * The runtime environment, captured once when the service is created:
+   * changing process.env later does not change an existing service's decisions.
+   * Default: resolveEnvironment(process.env) (AGENT_STATE_ENV, else NODE_ENV; fails closed to 'unknown').
+   */
+  environment?: Environment;
+  /** encoded state size limit, default 1 MiB */
+  maxStateBytes?: number;
+  /** encoded metadata size limit, default 64 KiB */
+  maxMetadataBytes?: number;
+  /** how many user ids known to exist are remembered (skips the provisioning path), default 10000 */
+  knownUserCacheSize?: number;
+}
