@@ -5,7 +5,7 @@
 //   npm run setup  -> install and generate only
 // pnpm itself comes from the npm registry through npx when it is not on PATH,
 // pinned to the version in package.json's "packageManager".
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,22 +30,64 @@ function run(cmd, args) {
 }
 
 function pnpm(args) {
+  const [cmd, fullArgs] = pnpmCommand(args);
+  return run(cmd, fullArgs);
+}
+
+function pnpmCommand(args) {
   const onPath = spawnSync('pnpm', ['--version'], { encoding: 'utf8', env });
-  if (onPath.status === 0 && onPath.stdout.trim() === pnpmVersion) return run('pnpm', args);
-  return run('npx', ['--yes', `pnpm@${pnpmVersion}`, ...args]);
+  return onPath.status === 0 && onPath.stdout.trim() === pnpmVersion ? ['pnpm', args] : ['npx', ['--yes', `pnpm@${pnpmVersion}`, ...args]];
+}
+
+/**
+ * Runs every package's tests through turbo, echoing the output, then prints
+ * one closing line summing Jest's per-package "Tests:" lines, e.g.
+ * "Tests: 402 passed, 0 failed, 3 skipped".
+ */
+function runTests() {
+  const [cmd, args] = pnpmCommand(['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue']);
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  let buffered = '';
+  const scan = (chunk) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /Tests:\s+(.*\d+ total)/.exec(line);
+      if (!match) continue;
+      for (const kind of Object.keys(totals)) {
+        const count = new RegExp(`(\\d+) ${kind}`).exec(match[1]);
+        if (count) totals[kind] += Number(count[1]);
+      }
+    }
+  };
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    scan(chunk);
+  });
+  child.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    scan(chunk);
+  });
+  child.on('close', (code) => {
+    scan('\n');
+    console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+    process.exit(code ?? 1);
+  });
 }
 
 const task = process.argv[2];
 const tasks = {
-  setup: [],
-  demo: [['--filter', '@agentstate/demo', 'start']],
-  test: [['exec', 'turbo', 'run', 'test', '--concurrency=2']],
+  setup: () => {},
+  demo: () => pnpm(['--filter', '@agentstate/demo', 'start']),
+  test: runTests,
 };
 if (!(task in tasks)) {
   console.error(`usage: node tooling/bootstrap/run.mjs <${Object.keys(tasks).join('|')}>`);
   process.exit(2);
 }
 
-pnpm(['install', '--frozen-lockfile=false', '--reporter=append-only']);
+pnpm(['install', '--reporter=append-only']);
 pnpm(['exec', 'turbo', 'run', 'generate', '--output-logs=errors-only']);
-for (const args of tasks[task]) pnpm(args);
+tasks[task]();
