@@ -1,14 +1,14 @@
 import { countAllRows, describeEachDatabase } from '@agentstate/db/testing';
 import { InvalidCursorError, InvalidInputError, SnapshotNotFoundError } from './errors';
 import { serviceFor, unique } from './testing/fixtures';
-import type { Snapshot } from './types';
+import type { SaveSnapshotResult, Snapshot } from './types';
 
 describeEachDatabase('reads and data management', (db) => {
   async function seedThread(userId: string, threadId: string, count: number, service = serviceFor(db().prisma).service) {
     const saved: Snapshot[] = [];
     let parentId: string | null = null;
     for (let i = 0; i < count; i++) {
-      const result = await service.saveSnapshot({ userId, threadId, runId: `run-${i % 3}`, state: { i }, parentId });
+      const result: SaveSnapshotResult = await service.saveSnapshot({ userId, threadId, runId: `run-${i % 3}`, state: { i }, parentId });
       if (result.status !== 'saved') throw new Error('expected saved');
       saved.push(result.snapshot);
       parentId = result.snapshot.id;

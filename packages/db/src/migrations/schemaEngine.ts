@@ -130,6 +130,13 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 
 /* ---------------------------------------------------------------- engine -- */
 
+// @types/node 20 does not declare WebAssembly (lib.dom does); the little we use:
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, object>) => { exports: Record<string, unknown> };
+};
+type WasmExports = Record<string, unknown>;
+
 interface WasmSchemaEngine {
   diff(params: unknown): Promise<{ exitCode: number; stdout: string | null }>;
   applyMigrations(params: unknown): Promise<{ appliedMigrationNames: string[] }>;
@@ -137,7 +144,7 @@ interface WasmSchemaEngine {
 }
 interface SchemaEngineModule {
   SchemaEngine: { new: (options: unknown, log: (line: string) => void, adapter: object) => Promise<WasmSchemaEngine> };
-  __wbg_set_wasm(exports: WebAssembly.Exports): void;
+  __wbg_set_wasm(exports: WasmExports): void;
 }
 
 let enginePromise: Promise<SchemaEngineModule> | undefined;
@@ -147,7 +154,7 @@ async function loadEngineModule(): Promise<SchemaEngineModule> {
   const glueFile = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
   const glue = (await import(glueFile)) as SchemaEngineModule;
   const wasm = new WebAssembly.Module(readFileSync(join(dirname(glueFile), 'schema_engine_bg.wasm')));
-  const instance = new WebAssembly.Instance(wasm, { './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports });
+  const instance = new WebAssembly.Instance(wasm, { './schema_engine_bg.js': glue });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();
   return glue;

@@ -1,0 +1,15 @@
+export { delegateName, loadSchemaModel, parseSchemaModel } from './schemaModel';
+export type { ModelInfo, RequiredRelation, SchemaModel, SchemaSource } from './schemaModel';
+export { findFkWrites } from './findFkWrites';
+export type { Finding, WriteMethod } from './findFkWrites';
+export { DISABLE_LINE, DISABLE_NEXT_LINE, suppressedLines } from './suppressions';
+export { parseSources } from './parseSources';
+export type { ParsedSources, SourceText } from './parseSources';
+export { ALWAYS_EXCLUDE, DEFAULT_ALLOW, lint, wholeRepoExcludes } from './lint';
+export type { LintOptions, LintResult } from './lint';
+export { formatFinding, hintFor } from './report';
+export { compileMatcher, globToRegExp } from './pathMatch';
+export { findRepoRoot, listRepoFiles } from './discoverFiles';
+export { ConfigError } from './errors';
+export { main } from './cli';
+export { installHooks } from './installHooks';
