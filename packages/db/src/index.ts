@@ -1,6 +1,8 @@
 export { createPrismaClient, migrate, migratePglite, migratePostgres } from './client';
 export type { CreatePrismaClientOptions, DatabaseClient } from './client';
 export { describeDatabase, redactUrl, resolveDatabaseConfig } from './config';
+export { columnOf, loadDataModel } from './dataModel';
+export type { DataModel, DataModelField, DataModelModel, Reference } from './dataModel';
 export type { DatabaseConfig } from './config';
 export { migrationChecksum } from './migrations/checksum';
 export {

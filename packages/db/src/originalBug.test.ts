@@ -14,13 +14,19 @@ describeEachDatabase('original bug: snapshot insert for a user with no userbase 
     expect(await db().prisma.agentStateSnapshot.count()).toBe(0);
   });
 
-  it('succeeds once the user row exists', async () => {
+  it('succeeds once the referenced rows exist', async () => {
     const { prisma } = db();
     await prisma.user.create({ data: { id: 'dev-temp-a4327ed3', email: 'dev-temp-a4327ed3@example.invalid' } });
+    await prisma.agentThread.create({ data: { user: { connect: { id: 'dev-temp-a4327ed3' } }, id: 't1' } });
     const saved = await prisma.agentStateSnapshot.create({
-      data: { user: { connect: { id: 'dev-temp-a4327ed3' } }, threadId: 't1', runId: 'r1', state: { step: 1 } },
+      data: {
+        user: { connect: { id: 'dev-temp-a4327ed3' } },
+        thread: { connect: { userId_id: { userId: 'dev-temp-a4327ed3', id: 't1' } } },
+        runId: 'r1',
+        state: { step: 1 },
+      },
     });
-    expect(saved.userId).toBe('dev-temp-a4327ed3');
+    expect(saved).toMatchObject({ userId: 'dev-temp-a4327ed3', threadId: 't1' });
     expect(typeof saved.seq).toBe('bigint');
   });
 });

@@ -6,6 +6,8 @@
 export type StatePersistenceErrorCode =
   | 'INVALID_INPUT'
   | 'UNKNOWN_USER'
+  | 'UNKNOWN_REFERENCE'
+  | 'REFERENCE_RULE_MISSING'
   | 'PROVISIONING_REFUSED'
   | 'STATE_NOT_SERIALIZABLE'
   | 'STATE_TOO_LARGE'
@@ -53,6 +55,16 @@ export class UnknownUserError extends StatePersistenceError {
       `User "${userId}" does not exist in userbase, so the snapshot was not saved. ${reason} ` +
         'Create the user first, or use a dev/test id (dev-temp-…, test-…) in a development or test environment.',
     );
+  }
+}
+
+/** The snapshot references a row (other than the user) that does not exist and whose rule is 'must-exist'. */
+export class UnknownReferenceError extends StatePersistenceError {
+  constructor(
+    readonly model: string,
+    readonly key: string,
+  ) {
+    super('UNKNOWN_REFERENCE', `${model} "${key}" does not exist, and its rule says it must exist before snapshots reference it. Create it first.`);
   }
 }
 

@@ -21,8 +21,11 @@ export {
   StateNotSerializableError,
   StatePersistenceError,
   StateTooLargeError,
+  UnknownReferenceError,
   UnknownUserError,
 } from './errors';
+export { DEFAULT_REFERENCE_RULES, MissingReferenceRuleError } from './references';
+export type { ReferenceRule } from './references';
 export type { StatePersistenceErrorCode } from './errors';
 export type { AuditEvent, AuditOutcome } from './audit';
 export { decodeValue as decodeState, encodeValue as encodeState } from './stateCodec';

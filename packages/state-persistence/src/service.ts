@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@agentstate/db';
+import { loadDataModel, type DataModel, type PrismaClient } from '@agentstate/db';
 import { createLogger, type Logger } from '@agentstate/logger';
 import { createProvisioningPolicy, isEnvironment, resolveEnvironment, type Environment, type ProvisioningDecision } from '@agentstate/policy';
 import { auditColumns, auditEvent, logAudit, type AuditEvent } from './audit';
@@ -9,17 +9,20 @@ import {
   InvalidInputError,
   ProvisioningRefusedError,
   SnapshotNotFoundError,
+  UnknownReferenceError,
   UnknownUserError,
 } from './errors';
-import { KnownUsers } from './knownUsers';
+import { KnownReferences } from './knownReferences';
+import { DEFAULT_REFERENCE_RULES, planSnapshotReferences, referenceKey, type PlannedReference } from './references';
 import { fromRecord, fromRow, SNAPSHOT_SELECT } from './snapshotMapping';
 import {
   insertAuditRow,
   insertSnapshot,
+  insertSnapshotWithReferences,
   latestSnapshotId,
   lockThread,
-  provisionUserAndInsertSnapshot,
   type Queryable,
+  type ReferenceRow,
   type SnapshotRow,
   type SnapshotWrite,
 } from './snapshotWrites';
@@ -94,7 +97,9 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
   const environment: Environment = options.environment ?? resolveEnvironment(process.env);
   const maxStateBytes = options.maxStateBytes ?? MiB;
   const maxMetadataBytes = options.maxMetadataBytes ?? 64 * 1024;
-  const knownUsers = new KnownUsers(options.knownUserCacheSize ?? 10_000);
+  const known = new KnownReferences(options.knownReferenceCacheSize ?? 10_000);
+  // Start-up check: every required relation of a snapshot has a provisioning rule.
+  const plan = planSnapshotReferences(options.dataModel ?? defaultDataModel(), options.referenceRules ?? DEFAULT_REFERENCE_RULES);
 
   function prepareSave(input: SaveSnapshotInput<unknown>): PreparedSave {
     const fields = requireObject(input, 'saveSnapshot input');
@@ -130,44 +135,69 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
     await insertAuditRow(db, { ...columns, outcome: event.outcome });
   }
 
-  /** Runs the write for the decision; returns the row and what happened to the user. */
+  /** The row to create for a reference when it may be missing, or null when this save must not create it. */
+  function referenceRow(reference: PlannedReference, w: SnapshotWrite, decision: ProvisioningDecision): ReferenceRow | null {
+    const values: Record<string, unknown> = {};
+    const addDefaults = (defaults: Readonly<Record<string, unknown>>) => {
+      for (const [field, value] of Object.entries(defaults)) values[reference.columnOf(field)] = value;
+    };
+    let audit: ReferenceRow['audit'];
+    switch (reference.rule.kind) {
+      case 'must-exist':
+        return null;
+      case 'policy':
+        if (decision.kind !== 'create-if-missing') return null;
+        addDefaults(decision.defaults);
+        audit = auditColumns(auditEvent(decision, 'created'));
+        break;
+      case 'create-on-first-use':
+        addDefaults(reference.rule.defaults ?? {});
+        break;
+    }
+    // The key columns come from the snapshot itself and win over any default.
+    for (const key of reference.keys) values[key.toColumn] = snapshotField(w, key.from);
+    return { table: reference.referencedTable, values, ...(audit ? { audit } : {}) };
+  }
+
+  /**
+   * Runs the write for the decision: one plain INSERT when every referenced
+   * row is known to exist, otherwise one statement that also creates the
+   * missing ones the rules allow. Inside a transaction (expectedParentId) a
+   * failed INSERT aborts it, so there the creating statement is used directly.
+   */
   async function write(db: Queryable, prepared: PreparedSave, inTransaction: boolean): Promise<{ row: SnapshotRow; provisioning: ProvisioningOutcome | null }> {
     const { decision, write: w } = prepared;
-    // Inside a transaction a failed INSERT aborts it, so no fallback is possible: provision directly.
-    if (decision.kind === 'create-if-missing' && (inTransaction || !knownUsers.has(w.userId))) return provision(db, prepared);
+    const creatable = plan.required
+      .map((reference) => ({ reference, row: referenceRow(reference, w, decision) }))
+      .filter((r): r is { reference: PlannedReference; row: ReferenceRow } => r.row !== null);
+    const unknown = inTransaction ? creatable : creatable.filter((r) => !known.has(referenceKey(r.reference, w)));
     try {
-      const row = await insertSnapshot(db, w);
+      const row = unknown.length === 0 ? await insertSnapshot(db, w) : await insertSnapshotWithReferences(db, w, unknown.map((r) => r.row));
       if (!row) throw invalidParent(w);
-      knownUsers.add(w.userId);
-      return { row, provisioning: null };
+      return finish(prepared, row, unknown.some((r) => r.reference === plan.policyReference));
     } catch (error) {
-      const violation = foreignKeyViolation(error);
-      if (!violation) throw error;
-      if (violation.constraint.includes('parent')) throw invalidParent(w);
-      knownUsers.forget(w.userId);
-      // The user vanished since we last saw it: provisioning may bring it back.
-      if (decision.kind === 'create-if-missing') return provision(db, prepared);
-      throw new UnknownUserPending(decision, error);
+      const violated = foreignKeyViolation(error);
+      if (!violated) throw error;
+      const reference = plan.byConstraint.get(violated.constraint);
+      if (!reference || reference.referencedModel === 'AgentStateSnapshot') throw invalidParent(w);
+      const missing = plan.required.find((r) => r.referencedModel === reference.referencedModel);
+      if (missing) known.forget(referenceKey(missing, w));
+      // A row we believed existed was deleted meanwhile: create it again if the rules allow.
+      if (unknown.length === 0 && creatable.some((r) => r.reference.referencedModel === reference.referencedModel)) {
+        const row = await insertSnapshotWithReferences(db, w, creatable.map((r) => r.row));
+        if (!row) throw invalidParent(w);
+        return finish(prepared, row, creatable.some((r) => r.reference === plan.policyReference));
+      }
+      if (reference.referencedModel === plan.policyReference.referencedModel) throw new UnknownUserPending(decision, error);
+      throw new UnknownReferenceError(reference.referencedModel, reference.keys.map((k) => snapshotField(w, k.from)).join('/'));
     }
   }
 
-  async function provision(db: Queryable, prepared: PreparedSave): Promise<{ row: SnapshotRow; provisioning: ProvisioningOutcome }> {
-    const { decision, write: w } = prepared;
-    if (decision.kind !== 'create-if-missing') throw new Error('unreachable: provisioning without a create-if-missing decision');
-    const event = auditEvent(decision, 'created');
-    const columns = auditColumns(event);
-    let row: SnapshotRow | null;
-    try {
-      row = await provisionUserAndInsertSnapshot(db, w, userRow(decision), columns);
-    } catch (error) {
-      const violation = foreignKeyViolation(error);
-      if (violation?.constraint.includes('parent')) throw invalidParent(w);
-      throw error;
-    }
-    if (!row) throw invalidParent(w);
+  function finish(prepared: PreparedSave, row: SnapshotRow, policyReferenceWritten: boolean): { row: SnapshotRow; provisioning: ProvisioningOutcome | null } {
+    for (const reference of plan.required) known.add(referenceKey(reference, prepared.write));
+    if (!policyReferenceWritten) return { row, provisioning: null };
     const outcome: ProvisioningOutcome = row.provisioning === 'created' ? 'created' : 'already-existed';
-    logAudit(logger, { ...event, outcome });
-    knownUsers.add(w.userId);
+    logAudit(logger, auditEvent(prepared.decision, outcome));
     return { row, provisioning: outcome };
   }
 
@@ -277,8 +307,14 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
     rejectUnknownKeys(fields, ['userId', 'threadId'], 'deleteThread query');
     const userId = requireIdentifier(fields.userId, 'userId');
     const threadId = requireIdentifier(fields.threadId, 'threadId');
-    const result = await run('deleteThread', () => prisma.agentStateSnapshot.deleteMany({ where: { userId, threadId } }));
-    return { deletedSnapshots: result.count };
+    // Deleting the thread row cascades to its snapshots; count them in the same transaction.
+    const [snapshots] = await run('deleteThread', () =>
+      prisma.$transaction([
+        prisma.agentStateSnapshot.deleteMany({ where: { userId, threadId } }),
+        prisma.agentThread.deleteMany({ where: { userId, id: threadId } }),
+      ]),
+    );
+    return { deletedSnapshots: snapshots.count };
   }
 
   async function deleteUserData(userId: string, options: { auditTrail?: 'keep' | 'delete' } = {}) {
@@ -294,7 +330,7 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
         prisma.userProvisioningAudit.deleteMany({ where: auditTrail === 'delete' ? { subjectId: id } : { id: { lt: 0 } } }),
       ]),
     );
-    knownUsers.forget(id);
+    known.forget(referenceKey(plan.policyReference, { userId: id }));
     return { deletedUsers: users.count, deletedSnapshots: snapshots.count, deletedAuditRows: auditRows.count };
   }
 
@@ -351,12 +387,17 @@ function invalidParent(w: SnapshotWrite): SnapshotNotFoundError {
   return new SnapshotNotFoundError(w.parentId ?? '(none)', ` for user "${w.userId}" in thread "${w.threadId}" (parentId must name a snapshot of the same user and thread)`);
 }
 
-function userRow(decision: Extract<ProvisioningDecision, { kind: 'create-if-missing' }>) {
-  const { email, role } = decision.defaults as { email?: unknown; role?: unknown };
-  if (typeof email !== 'string' || typeof role !== 'string') {
-    throw new InvalidInputError('policy', `the User rule's defaults must provide string email and role (got ${describeType(email)}, ${describeType(role)})`);
-  }
-  return { id: decision.id, email, role };
+/** The value of one of the snapshot's own fields (the foreign key columns come from here). */
+function snapshotField(w: SnapshotWrite, field: string): string {
+  const value = (w as unknown as Record<string, unknown>)[field];
+  if (typeof value !== 'string') throw new InvalidInputError(field, 'the service has no value for this foreign key field of the snapshot');
+  return value;
+}
+
+let cachedDataModel: DataModel | undefined;
+function defaultDataModel(): DataModel {
+  cachedDataModel ??= loadDataModel();
+  return cachedDataModel;
 }
 
 async function run<T>(operation: string, action: () => Promise<T>): Promise<T> {

@@ -1,14 +1,14 @@
 /**
  * The write strategy, in one place. Each save is ONE SQL statement:
- *  - steady state (user known to exist): INSERT ... SELECT, the foreign key
- *    does the existence check for free; a missing user surfaces as a
- *    foreign key violation that the service turns into UnknownUserError.
- *  - provisioning (policy allows creating the user): a single statement whose
- *    CTEs insert the user (ON CONFLICT DO NOTHING), its audit row and the
- *    snapshot. One statement is one transaction: the user, its audit row and
- *    the snapshot commit or roll back together; concurrent first saves for the
- *    same new user cannot fail (the losers' INSERT waits, then does nothing),
- *    and existing users are never modified.
+ *  - steady state (every referenced row known to exist): INSERT ... SELECT,
+ *    the foreign keys do the existence checks for free; a missing row surfaces
+ *    as a foreign key violation that the service turns into a typed error.
+ *  - provisioning (a referenced row may be missing and its rule allows
+ *    creating it): a single statement whose CTEs insert the user and/or thread
+ *    (ON CONFLICT DO NOTHING), the audit row and the snapshot. One statement
+ *    is one transaction: they commit or roll back together; concurrent first
+ *    saves for the same new user cannot fail (the losers' INSERT waits, then
+ *    does nothing), and existing rows are never modified.
  * This replaces Prisma's nested connectOrCreate (a SELECT-then-INSERT
  * transaction that races with P2002 and is dropped in Prisma 8) with the
  * atomic upsert it approximates; see SPEC/learnings.
@@ -42,12 +42,6 @@ export interface SnapshotWrite {
   metadataJson: string;
 }
 
-export interface UserToProvision {
-  id: string;
-  email: string;
-  role: string;
-}
-
 export interface AuditRow {
   entity: string;
   subjectId: string;
@@ -76,35 +70,52 @@ export async function insertSnapshot(db: Queryable, w: SnapshotWrite): Promise<S
   return rows[0] ?? null;
 }
 
+/** A referenced row to create if missing, e.g. the user or the thread. Identifiers come from the data model. */
+export interface ReferenceRow {
+  table: string;
+  /** column -> value */
+  values: Record<string, unknown>;
+  /** write an audit row for this one, outcome depending on whether it was created */
+  audit?: AuditRow;
+}
+
+const ident = (name: string) => Prisma.raw(`"${name.replace(/"/g, '""')}"`);
+
 /**
- * Provisioning path: creates the user if missing, records the attempt in the
- * audit table, inserts the snapshot; all or nothing, in one statement.
+ * Provisioning path: creates each missing referenced row (ON CONFLICT DO
+ * NOTHING: existing rows are never modified), writes the audit row, inserts
+ * the snapshot; all or nothing, in one statement. Foreign keys are checked at
+ * the end of the statement, so the new rows satisfy them.
  * Returns null when the parent is not valid (then nothing at all is written).
  */
-export async function provisionUserAndInsertSnapshot(db: Queryable, w: SnapshotWrite, user: UserToProvision, audit: AuditRow): Promise<SnapshotRow | null> {
-  const rows = await db.$queryRaw<SnapshotRow[]>`
-    WITH valid AS (SELECT ${parentIsValid(w)} AS ok),
-    new_user AS (
-      INSERT INTO userbase (id, email, role, auto_provisioned, created_at, updated_at)
-      SELECT ${user.id}, ${user.email}, ${user.role}, true, now(), now() FROM valid WHERE valid.ok
+export async function insertSnapshotWithReferences(db: Queryable, w: SnapshotWrite, references: ReferenceRow[]): Promise<SnapshotRow | null> {
+  const ctes: Prisma.Sql[] = [Prisma.sql`valid AS (SELECT ${parentIsValid(w)} AS ok)`];
+  let auditOutcome: Prisma.Sql = Prisma.sql`NULL::text`;
+  references.forEach((reference, i) => {
+    const name = Prisma.raw(`ref_${i}`);
+    const columns = Object.keys(reference.values);
+    ctes.push(Prisma.sql`${name} AS (
+      INSERT INTO ${ident(reference.table)} (${Prisma.join(columns.map(ident))})
+      SELECT ${Prisma.join(columns.map((c) => reference.values[c]))} FROM valid WHERE valid.ok
       ON CONFLICT DO NOTHING
-      RETURNING id
-    ),
-    audit AS (
-      INSERT INTO user_provisioning_audit (entity, subject_id, outcome, decision, reason_code, reason, environment)
-      SELECT ${audit.entity}, ${audit.subjectId},
-             CASE WHEN EXISTS (SELECT 1 FROM new_user) THEN 'created' ELSE 'already-existed' END,
-             ${audit.decision}, ${audit.reasonCode}, ${audit.reason}, ${audit.environment}
-      FROM valid WHERE valid.ok
-      RETURNING outcome
-    ),
-    snapshot AS (
-      INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, parent_id, state, metadata)
-      SELECT ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${w.stateJson}::jsonb, ${w.metadataJson}::jsonb
-      FROM valid WHERE valid.ok
-      ${RETURNING}
-    )
-    SELECT snapshot.*, (SELECT outcome FROM audit) AS provisioning FROM snapshot`;
+      RETURNING 1)`);
+    if (reference.audit) {
+      const a = reference.audit;
+      ctes.push(Prisma.sql`audit AS (
+        INSERT INTO user_provisioning_audit (entity, subject_id, outcome, decision, reason_code, reason, environment)
+        SELECT ${a.entity}, ${a.subjectId}, CASE WHEN EXISTS (SELECT 1 FROM ${name}) THEN 'created' ELSE 'already-existed' END,
+               ${a.decision}, ${a.reasonCode}, ${a.reason}, ${a.environment}
+        FROM valid WHERE valid.ok
+        RETURNING outcome)`);
+      auditOutcome = Prisma.sql`(SELECT outcome FROM audit)`;
+    }
+  });
+  ctes.push(Prisma.sql`snapshot AS (
+    INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, parent_id, state, metadata)
+    SELECT ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${w.stateJson}::jsonb, ${w.metadataJson}::jsonb
+    FROM valid WHERE valid.ok
+    ${RETURNING})`);
+  const rows = await db.$queryRaw<SnapshotRow[]>`WITH ${Prisma.join(ctes, ',\n')} SELECT snapshot.*, ${auditOutcome} AS provisioning FROM snapshot`;
   return rows[0] ?? null;
 }
 

@@ -1,6 +1,7 @@
-import type { PrismaClient } from '@agentstate/db';
+import type { DataModel, PrismaClient } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
 import type { Environment, UserProvisioningPolicy } from '@agentstate/policy';
+import type { ReferenceRule } from './references';
 
 /** A stored state snapshot, with state and metadata decoded. */
 export interface Snapshot<State = unknown> {
@@ -81,6 +82,13 @@ export interface StatePersistenceOptions {
   maxStateBytes?: number;
   /** encoded metadata size limit, default 64 KiB */
   maxMetadataBytes?: number;
-  /** how many user ids known to exist are remembered (skips the provisioning path), default 10000 */
-  knownUserCacheSize?: number;
+  /** how many referenced rows (users, threads) known to exist are remembered (their saves skip the provisioning path), default 10000 */
+  knownReferenceCacheSize?: number;
+  /**
+   * How each required reference of a snapshot is satisfied, per referenced
+   * model. Default: User decided by the policy, AgentThread created on first use.
+   */
+  referenceRules?: Readonly<Record<string, ReferenceRule>>;
+  /** Prisma's data model; default: parsed from prisma/schema.prisma. For tests of the start-up check. */
+  dataModel?: DataModel;
 }

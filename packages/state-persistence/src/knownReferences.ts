@@ -1,10 +1,10 @@
 /**
- * Ids of users this process has seen exist (bounded, least recently used out).
- * A known user's save skips the provisioning path: one plain INSERT, the
- * foreign key doing the existence check. If the user was deleted meanwhile,
- * the foreign key says so and the service forgets the id.
+ * Referenced rows (users, threads) this process has seen exist, bounded,
+ * least recently used out. When every reference of a save is known, the save
+ * is one plain INSERT and the foreign keys do the existence checks. If a row
+ * was deleted meanwhile, its foreign key says so and the service forgets it.
  */
-export class KnownUsers {
+export class KnownReferences {
   private readonly ids = new Map<string, true>();
   constructor(private readonly capacity: number) {}
 
