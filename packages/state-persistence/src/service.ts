@@ -14,7 +14,7 @@ import {
 } from './errors';
 import { KnownReferences } from './knownReferences';
 import { DEFAULT_REFERENCE_RULES, planSnapshotReferences, referenceKey, type PlannedReference } from './references';
-import { fromRecord, fromRow, SNAPSHOT_SELECT } from './snapshotMapping';
+import { fromRecord, fromRow, fromWrite, SNAPSHOT_SELECT } from './snapshotMapping';
 import {
   insertAuditRow,
   insertSnapshot,
@@ -25,6 +25,7 @@ import {
   type ReferenceRow,
   type SnapshotRow,
   type SnapshotWrite,
+  type WrittenRow,
 } from './snapshotWrites';
 import { encodeValue } from './stateCodec';
 import type {
@@ -165,7 +166,7 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
    * missing ones the rules allow. Inside a transaction (expectedParentId) a
    * failed INSERT aborts it, so there the creating statement is used directly.
    */
-  async function write(db: Queryable, prepared: PreparedSave, inTransaction: boolean): Promise<{ row: SnapshotRow; provisioning: ProvisioningOutcome | null }> {
+  async function write(db: Queryable, prepared: PreparedSave, inTransaction: boolean): Promise<{ row: WrittenRow; provisioning: ProvisioningOutcome | null }> {
     const { decision, write: w } = prepared;
     const creatable = plan.required
       .map((reference) => ({ reference, row: referenceRow(reference, w, decision) }))
@@ -193,7 +194,7 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
     }
   }
 
-  function finish(prepared: PreparedSave, row: SnapshotRow, policyReferenceWritten: boolean): { row: SnapshotRow; provisioning: ProvisioningOutcome | null } {
+  function finish(prepared: PreparedSave, row: WrittenRow, policyReferenceWritten: boolean): { row: WrittenRow; provisioning: ProvisioningOutcome | null } {
     for (const reference of plan.required) known.add(referenceKey(reference, prepared.write));
     if (!policyReferenceWritten) return { row, provisioning: null };
     const outcome: ProvisioningOutcome = row.provisioning === 'created' ? 'created' : 'already-existed';
@@ -211,7 +212,8 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
     }
     try {
       if (decision.kind === 'reject') {
-        await audit(auditEvent(decision, 'refused'));
+        // The refusal stands even if its audit row cannot be written (the log line still is).
+        await audit(auditEvent(decision, 'refused')).catch((auditError: unknown) => logger.error('audit row could not be written', { error: String(auditError) }));
         throw new ProvisioningRefusedError(decision.id, decision.code, decision.reason);
       }
       const { row, provisioning } =
@@ -226,14 +228,13 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
               },
               { maxWait: 20_000, timeout: 20_000 },
             );
-      return { status: 'saved', snapshot: fromRow<State>(row), provisioning };
+      return { status: 'saved', snapshot: fromWrite<State>(w, row), provisioning };
     } catch (error) {
       if (error instanceof UnknownUserPending) {
         const refusal = auditEvent(error.decision, 'refused', { reasonCode: 'USER_NOT_FOUND', reason: `user does not exist; ${error.decision.reason}` });
         await audit(refusal).catch((auditError: unknown) => logger.error('audit row could not be written', { error: String(auditError) }));
         throw new UnknownUserError(w.userId, error.decision.code, error.decision.reason);
       }
-      if (foreignKeyViolation(error)?.constraint.includes('parent')) throw invalidParent(w);
       throw toPersistenceError('saveSnapshot', error);
     }
   }

@@ -1,5 +1,5 @@
 import { decodeValue, reviveValue } from './stateCodec';
-import type { SnapshotRow } from './snapshotWrites';
+import type { SnapshotRow, SnapshotWrite, WrittenRow } from './snapshotWrites';
 import type { Snapshot } from './types';
 
 export function fromRow<State>(row: SnapshotRow): Snapshot<State> {
@@ -11,6 +11,20 @@ export function fromRow<State>(row: SnapshotRow): Snapshot<State> {
     parentId: row.parent_id,
     state: decodeValue(row.state_json) as State,
     metadata: decodeValue(row.metadata_json) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
+}
+
+/** The snapshot just written: our own encoding decoded, plus what the database assigned. */
+export function fromWrite<State>(w: SnapshotWrite, row: WrittenRow): Snapshot<State> {
+  return {
+    id: row.id,
+    userId: w.userId,
+    threadId: w.threadId,
+    runId: w.runId,
+    parentId: w.parentId,
+    state: decodeValue(w.stateJson) as State,
+    metadata: decodeValue(w.metadataJson) as Record<string, unknown>,
     createdAt: row.created_at,
   };
 }

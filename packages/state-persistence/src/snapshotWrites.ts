@@ -16,6 +16,14 @@
 import { Prisma } from '@agentstate/db';
 import type { PrismaClient } from '@agentstate/db';
 
+/** What a write returns: the database-assigned columns. The rest is what was written. */
+export interface WrittenRow {
+  id: string;
+  created_at: Date;
+  /** provisioning path only: 'created' | 'already-existed' for the policy-decided reference */
+  provisioning?: string | null;
+}
+
 /** PrismaClient or an interactive-transaction client. */
 export type Queryable = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
 
@@ -29,8 +37,6 @@ export interface SnapshotRow {
   state_json: string;
   metadata_json: string;
   created_at: Date;
-  /** provisioning path only: 'created' | 'already-existed' */
-  provisioning?: string | null;
 }
 
 export interface SnapshotWrite {
@@ -51,8 +57,8 @@ export interface AuditRow {
   environment: string;
 }
 
-const RETURNING = Prisma.sql`RETURNING id::text AS id, seq, user_id, thread_id, run_id, parent_id::text AS parent_id,
-  state::text AS state_json, metadata::text AS metadata_json, created_at`;
+// Only what the database assigned: sending a large state back would double the traffic.
+const RETURNING = Prisma.sql`RETURNING id::text AS id, created_at`;
 
 /** The parent, when given, must be a snapshot of the same user and thread. */
 function parentIsValid(w: SnapshotWrite): Prisma.Sql {
@@ -61,8 +67,8 @@ function parentIsValid(w: SnapshotWrite): Prisma.Sql {
 }
 
 /** Steady state. Returns null when the parent is not valid (nothing written). Throws a foreign key violation when the user is missing. */
-export async function insertSnapshot(db: Queryable, w: SnapshotWrite): Promise<SnapshotRow | null> {
-  const rows = await db.$queryRaw<SnapshotRow[]>`
+export async function insertSnapshot(db: Queryable, w: SnapshotWrite): Promise<WrittenRow | null> {
+  const rows = await db.$queryRaw<WrittenRow[]>`
     INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, parent_id, state, metadata)
     SELECT ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${w.stateJson}::jsonb, ${w.metadataJson}::jsonb
     WHERE ${parentIsValid(w)}
@@ -88,7 +94,7 @@ const ident = (name: string) => Prisma.raw(`"${name.replace(/"/g, '""')}"`);
  * the end of the statement, so the new rows satisfy them.
  * Returns null when the parent is not valid (then nothing at all is written).
  */
-export async function insertSnapshotWithReferences(db: Queryable, w: SnapshotWrite, references: ReferenceRow[]): Promise<SnapshotRow | null> {
+export async function insertSnapshotWithReferences(db: Queryable, w: SnapshotWrite, references: ReferenceRow[]): Promise<WrittenRow | null> {
   const ctes: Prisma.Sql[] = [Prisma.sql`valid AS (SELECT ${parentIsValid(w)} AS ok)`];
   let auditOutcome: Prisma.Sql = Prisma.sql`NULL::text`;
   references.forEach((reference, i) => {
@@ -115,7 +121,7 @@ export async function insertSnapshotWithReferences(db: Queryable, w: SnapshotWri
     SELECT ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${w.stateJson}::jsonb, ${w.metadataJson}::jsonb
     FROM valid WHERE valid.ok
     ${RETURNING})`);
-  const rows = await db.$queryRaw<SnapshotRow[]>`WITH ${Prisma.join(ctes, ',\n')} SELECT snapshot.*, ${auditOutcome} AS provisioning FROM snapshot`;
+  const rows = await db.$queryRaw<WrittenRow[]>`WITH ${Prisma.join(ctes, ',\n')} SELECT snapshot.*, ${auditOutcome} AS provisioning FROM snapshot`;
   return rows[0] ?? null;
 }
 

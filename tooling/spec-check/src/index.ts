@@ -1,0 +1,2 @@
+export { declaredNames, missingReferences, referencesIn } from './learnings';
+export type { NamedFile, NamedSymbol } from './learnings';
