@@ -53,6 +53,7 @@ describeEachDatabase('reads and data management', (db) => {
 
     const all = await service.listSnapshots({ userId, limit: 500 });
     expect(all.items).toHaveLength(27);
+    expect(all.items[all.items.length - 1]).toEqual(saved[0]); // same shape as saved: no internal columns
     expect(all.nextCursor).toBeNull();
     const byRun = await service.listSnapshots({ userId, threadId: 't', runId: 'run-0' });
     expect(byRun.items.map((s) => s.runId)).toEqual(Array(8).fill('run-0'));
