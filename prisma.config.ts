@@ -1,6 +1,9 @@
 // Prisma CLI configuration for users who have Prisma's native engines
 // (`prisma migrate dev|deploy`, `prisma db seed`). Our own machines cannot
-// download them; there `pnpm db:migrate` does the same job (see README).
+// download them; there `pnpm db:migrate` and `pnpm db:seed` do the same job.
+// The CLI's migrate and seed commands need DATABASE_URL: without it there is
+// no datasource (`prisma generate` does not need one), so they can never act
+// on a different database than the one our scripts would use.
 import { defineConfig } from 'prisma/config';
 
 export default defineConfig({
@@ -9,7 +12,5 @@ export default defineConfig({
     path: 'prisma/migrations',
     seed: 'pnpm --filter @agentstate/fixtures run seed',
   },
-  datasource: {
-    url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
-  },
+  ...(process.env.DATABASE_URL ? { datasource: { url: process.env.DATABASE_URL } } : {}),
 });

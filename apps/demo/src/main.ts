@@ -1,27 +1,39 @@
-// Minimal demo: save and read back one snapshot for a dev-temp- user on the
-// configured database (embedded PGlite unless DATABASE_URL is set).
-import { randomBytes } from 'node:crypto';
+// CLI entry: `tsx src/main.ts` runs the story; `tsx src/main.ts serve [--port N] [--env E]` runs the HTTP API.
+// Both use createPrismaClient(): embedded PGlite in .data/pglite, or DATABASE_URL.
 import { createPrismaClient } from '@agentstate/db';
-import { createLogger } from '@agentstate/logger';
-import { createStatePersistence } from '@agentstate/state-persistence';
+import { parseServeArgs, USAGE, UsageError } from './args';
+import { line, stdoutOutput } from './output';
+import { serve } from './serve';
+import { runStory } from './story';
 
-async function main(): Promise<void> {
+async function story(): Promise<void> {
+  const out = stdoutOutput();
   const db = await createPrismaClient();
-  console.log(`database: ${db.description}`);
   try {
-    const service = createStatePersistence({ prisma: db.prisma, environment: 'development', logger: createLogger({ level: 'warn' }) });
-    const userId = `dev-temp-${randomBytes(4).toString('hex')}`;
-    const saved = await service.saveSnapshot({ userId, threadId: 'demo-thread', runId: 'demo-run', state: { step: 1, at: new Date() } });
-    if (saved.status !== 'saved') throw new Error(`unexpected: ${saved.status}`);
-    console.log(`saved snapshot ${saved.snapshot.id} for ${userId} (user ${saved.provisioning})`);
-    const latest = await service.getLatest({ userId, threadId: 'demo-thread' });
-    console.log('read back:', latest?.state);
+    const applied = db.migrations?.applied ?? [];
+    line(out, `agent-state demo on ${db.description}${applied.length > 0 ? ` (applied migrations: ${applied.join(', ')})` : ''}`);
+    await runStory({ prisma: db.prisma, out });
   } finally {
     await db.close();
   }
 }
 
-main().catch((error: unknown) => {
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined) return story();
+  if (command === 'serve') return serve(parseServeArgs(rest));
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  throw new UsageError(`unknown command "${command}"`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(error);
   process.exit(1);
 });

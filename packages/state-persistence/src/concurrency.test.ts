@@ -1,6 +1,7 @@
 import { describeEachDatabase } from '@agentstate/db/testing';
 import { ConcurrentWriteError, InvalidInputError } from './errors';
 import { serviceFor, unique } from './testing/fixtures';
+import type { SaveSnapshotResult } from './types';
 
 describeEachDatabase('thread ordering with expectedParentId', (db) => {
   it('two concurrent saves expecting the same parent: exactly one succeeds, the other gets ConcurrentWriteError and writes nothing', async () => {
@@ -35,6 +36,22 @@ describeEachDatabase('thread ordering with expectedParentId', (db) => {
     await expect(
       service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 3, expectedParentId: first.snapshot.id, parentId: '00000000-0000-4000-8000-000000000000' }),
     ).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it('audits and reports the user creation once, also for saves inside the expectedParentId transaction', async () => {
+    const { prisma } = db();
+    const { service } = serviceFor(prisma);
+    const userId = unique('dev-temp-');
+    const provisioning: unknown[] = [];
+    let parent: string | null = null;
+    for (let step = 0; step < 3; step++) {
+      const result: SaveSnapshotResult = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: step, expectedParentId: parent });
+      if (result.status !== 'saved') throw new Error('expected saved');
+      provisioning.push(result.provisioning);
+      parent = result.snapshot.id;
+    }
+    expect(provisioning).toEqual(['created', null, null]);
+    expect(await prisma.userProvisioningAudit.count({ where: { subjectId: userId } })).toBe(1);
   });
 
   it('ten writers racing on one thread never fork it: the chain stays linear', async () => {

@@ -60,9 +60,32 @@ export function isUnavailable(error: unknown, depth = 0): boolean {
   return isUnavailable((error as { cause?: unknown }).cause, depth + 1);
 }
 
-/** Turns anything thrown by Prisma into one of our typed errors (ours pass through unchanged). */
-export function toPersistenceError(operation: string, error: unknown): StatePersistenceError {
+// Failures that happen before a statement is sent: nothing can have been applied.
+const NEVER_CONNECTED_CODES = new Set(['P1001', 'P2024', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '57P03', '08001', '08004']);
+const NEVER_CONNECTED_KINDS = new Set(['DatabaseNotReachable', 'TooManyConnections']);
+const NEVER_CONNECTED_MESSAGE = /ECONNREFUSED|Can't reach database|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|too many clients/i;
+
+/** Whether the failure happened before the operation reached the database. */
+export function neverConnected(error: unknown, depth = 0): boolean {
+  if (error == null || depth > 4) return false;
+  if ((error as { name?: unknown }).name === 'PrismaClientInitializationError') return true;
+  const code = prismaCode(error);
+  if (code && NEVER_CONNECTED_CODES.has(code)) return true;
+  const cause = adapterCause(error);
+  if (cause?.kind && NEVER_CONNECTED_KINDS.has(cause.kind)) return true;
+  if (cause?.originalCode && NEVER_CONNECTED_CODES.has(cause.originalCode)) return true;
+  const message = (error as { message?: unknown }).message;
+  if (typeof message === 'string' && NEVER_CONNECTED_MESSAGE.test(message)) return true;
+  return neverConnected((error as { cause?: unknown }).cause, depth + 1);
+}
+
+/**
+ * Turns anything thrown by Prisma into one of our typed errors (ours pass
+ * through unchanged). For writes, a connection lost mid-operation is "may
+ * have been applied"; reads are always safe to retry.
+ */
+export function toPersistenceError(operation: string, error: unknown, kind: 'read' | 'write' = 'read'): StatePersistenceError {
   if (error instanceof StatePersistenceError) return error;
-  if (isUnavailable(error)) return new DatabaseUnavailableError(error);
+  if (isUnavailable(error)) return new DatabaseUnavailableError(error, { mayHaveBeenApplied: kind === 'write' && !neverConnected(error) });
   return new PersistenceFailedError(operation, error);
 }

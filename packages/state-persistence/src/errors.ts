@@ -130,11 +130,26 @@ export class InvalidCursorError extends StatePersistenceError {
   }
 }
 
-/** The database could not be reached or dropped the connection. Safe to retry: nothing was acknowledged. */
+/**
+ * The database could not be reached or dropped the connection. Retryable.
+ * `mayHaveBeenApplied` is false when the connection was never made (nothing
+ * happened), true when it broke while a write was in flight: the commit may
+ * have happened before the reply was lost, so check before retrying a write
+ * (a save with expectedParentId is safe to retry: it cannot apply twice).
+ */
 export class DatabaseUnavailableError extends StatePersistenceError {
   override readonly retryable = true;
-  constructor(cause: unknown) {
-    super('DATABASE_UNAVAILABLE', `The database is unavailable (${describeCause(cause)}). The operation was not applied; retry later.`, { cause });
+  readonly mayHaveBeenApplied: boolean;
+  constructor(cause: unknown, options: { mayHaveBeenApplied?: boolean } = {}) {
+    const mayHaveBeenApplied = options.mayHaveBeenApplied ?? false;
+    super(
+      'DATABASE_UNAVAILABLE',
+      mayHaveBeenApplied
+        ? `The database is unavailable (the connection broke during the operation: ${describeCause(cause)}). The write may or may not have been applied; check (getLatest/getSnapshot) before you retry it.`
+        : `The database is unavailable (${describeCause(cause)}). The operation was not applied; retry later.`,
+      { cause },
+    );
+    this.mayHaveBeenApplied = mayHaveBeenApplied;
   }
 }
 

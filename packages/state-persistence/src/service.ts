@@ -1,6 +1,6 @@
 import { loadDataModel, type DataModel, type PrismaClient } from '@agentstate/db';
 import { createLogger, type Logger } from '@agentstate/logger';
-import { createProvisioningPolicy, isEnvironment, resolveEnvironment, type Environment, type ProvisioningDecision } from '@agentstate/policy';
+import { createProvisioningPolicy, resolveEnvironment, type Environment, type ProvisioningDecision } from '@agentstate/policy';
 import { auditColumns, auditEvent, logAudit, type AuditEvent } from './audit';
 import { decodeCursor, encodeCursor } from './cursor';
 import { foreignKeyViolation, toPersistenceError } from './databaseErrors';
@@ -13,6 +13,7 @@ import {
   UnknownUserError,
 } from './errors';
 import { KnownReferences } from './knownReferences';
+import { checkOptions } from './options';
 import { DEFAULT_REFERENCE_RULES, planSnapshotReferences, referenceKey, type PlannedReference } from './references';
 import { fromRecord, fromRow, fromWrite, SNAPSHOT_SELECT } from './snapshotMapping';
 import {
@@ -84,16 +85,11 @@ interface PreparedSave {
  * (validation, the policy decision, state encoding and its size) happens
  * before a connection is taken, so slow or huge states never hold one.
  */
-export function createStatePersistence(options: StatePersistenceOptions): StatePersistence {
-  if (!options || typeof options !== 'object' || !options.prisma) {
-    throw new InvalidInputError('options', 'createStatePersistence needs { prisma } (a client from @agentstate/db createPrismaClient)');
-  }
+export function createStatePersistence(input: StatePersistenceOptions): StatePersistence {
+  const options = checkOptions(input);
   const prisma: PrismaClient = options.prisma;
   const policy = options.policy ?? createProvisioningPolicy();
   const logger: Logger = options.logger ?? createLogger({ service: 'state-persistence' });
-  if (options.environment !== undefined && !isEnvironment(options.environment)) {
-    throw new InvalidInputError('environment', `expected one of development, test, staging, production, unknown; got ${describeType(options.environment)}`);
-  }
   // Captured once: later changes to process.env do not change this service's decisions.
   const environment: Environment = options.environment ?? resolveEnvironment(process.env);
   const maxStateBytes = options.maxStateBytes ?? MiB;
@@ -164,16 +160,19 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
    * Runs the write for the decision: one plain INSERT when every referenced
    * row is known to exist, otherwise one statement that also creates the
    * missing ones the rules allow. Inside a transaction (expectedParentId) a
-   * failed INSERT aborts it, so there the creating statement is used directly.
+   * failed INSERT aborts it, so there every creatable reference goes into the
+   * creating statement (ON CONFLICT DO NOTHING: harmless for existing rows),
+   * but only unknown ones are audited and reported as provisioning.
    */
   async function write(db: Queryable, prepared: PreparedSave, inTransaction: boolean): Promise<{ row: WrittenRow; provisioning: ProvisioningOutcome | null }> {
     const { decision, write: w } = prepared;
     const creatable = plan.required
       .map((reference) => ({ reference, row: referenceRow(reference, w, decision) }))
       .filter((r): r is { reference: PlannedReference; row: ReferenceRow } => r.row !== null);
-    const unknown = inTransaction ? creatable : creatable.filter((r) => !known.has(referenceKey(r.reference, w)));
+    const unknown = creatable.filter((r) => !known.has(referenceKey(r.reference, w)));
+    const toCreate = inTransaction ? creatable.map((r) => (unknown.includes(r) ? r.row : withoutAudit(r.row))) : unknown.map((r) => r.row);
     try {
-      const row = unknown.length === 0 ? await insertSnapshot(db, w) : await insertSnapshotWithReferences(db, w, unknown.map((r) => r.row));
+      const row = toCreate.length === 0 ? await insertSnapshot(db, w) : await insertSnapshotWithReferences(db, w, toCreate);
       if (!row) throw invalidParent(w);
       return finish(prepared, row, unknown.some((r) => r.reference === plan.policyReference));
     } catch (error) {
@@ -184,7 +183,7 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
       const missing = plan.required.find((r) => r.referencedModel === reference.referencedModel);
       if (missing) known.forget(referenceKey(missing, w));
       // A row we believed existed was deleted meanwhile: create it again if the rules allow.
-      if (unknown.length === 0 && creatable.some((r) => r.reference.referencedModel === reference.referencedModel)) {
+      if (toCreate.length === 0 && creatable.some((r) => r.reference.referencedModel === reference.referencedModel)) {
         const row = await insertSnapshotWithReferences(db, w, creatable.map((r) => r.row));
         if (!row) throw invalidParent(w);
         return finish(prepared, row, creatable.some((r) => r.reference === plan.policyReference));
@@ -235,7 +234,7 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
         await audit(refusal).catch((auditError: unknown) => logger.error('audit row could not be written', { error: String(auditError) }));
         throw new UnknownUserError(w.userId, error.decision.code, error.decision.reason);
       }
-      throw toPersistenceError('saveSnapshot', error);
+      throw toPersistenceError('saveSnapshot', error, 'write');
     }
   }
 
@@ -309,7 +308,7 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
     const userId = requireIdentifier(fields.userId, 'userId');
     const threadId = requireIdentifier(fields.threadId, 'threadId');
     // Deleting the thread row cascades to its snapshots; count them in the same transaction.
-    const [snapshots] = await run('deleteThread', () =>
+    const [snapshots] = await runWrite('deleteThread', () =>
       prisma.$transaction([
         prisma.agentStateSnapshot.deleteMany({ where: { userId, threadId } }),
         prisma.agentThread.deleteMany({ where: { userId, id: threadId } }),
@@ -324,7 +323,7 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
     rejectUnknownKeys(opts, ['auditTrail'], 'deleteUserData options');
     const auditTrail = opts.auditTrail ?? 'keep';
     if (auditTrail !== 'keep' && auditTrail !== 'delete') throw new InvalidInputError('auditTrail', `expected 'keep' or 'delete', got ${describeType(auditTrail)}`);
-    const [snapshots, users, auditRows] = await run('deleteUserData', () =>
+    const [snapshots, users, auditRows] = await runWrite('deleteUserData', () =>
       prisma.$transaction([
         prisma.agentStateSnapshot.deleteMany({ where: { userId: id } }),
         prisma.user.deleteMany({ where: { id } }),
@@ -344,7 +343,7 @@ export function createStatePersistence(options: StatePersistenceOptions): StateP
     const userId = fields.userId === undefined ? null : requireIdentifier(fields.userId, 'userId');
     const threadId = fields.threadId === undefined ? null : requireIdentifier(fields.threadId, 'threadId');
     if (threadId !== null && userId === null) throw new InvalidInputError('threadId', 'pruning one thread needs its userId too');
-    const deleted = await run('pruneSnapshots', () =>
+    const deleted = await runWrite('pruneSnapshots', () =>
       keepLast === null
         ? prisma.$executeRaw`
             DELETE FROM agent_state_snapshots
@@ -388,6 +387,10 @@ function invalidParent(w: SnapshotWrite): SnapshotNotFoundError {
   return new SnapshotNotFoundError(w.parentId ?? '(none)', ` for user "${w.userId}" in thread "${w.threadId}" (parentId must name a snapshot of the same user and thread)`);
 }
 
+function withoutAudit({ table, values }: ReferenceRow): ReferenceRow {
+  return { table, values };
+}
+
 /** The value of one of the snapshot's own fields (the foreign key columns come from here). */
 function snapshotField(w: SnapshotWrite, field: string): string {
   const value = (w as unknown as Record<string, unknown>)[field];
@@ -401,10 +404,15 @@ function defaultDataModel(): DataModel {
   return cachedDataModel;
 }
 
-async function run<T>(operation: string, action: () => Promise<T>): Promise<T> {
+async function run<T>(operation: string, action: () => Promise<T>, kind: 'read' | 'write' = 'read'): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    throw toPersistenceError(operation, error);
+    throw toPersistenceError(operation, error, kind);
   }
+}
+
+/** Deletions: a lost connection may have applied them (retrying them is harmless). */
+function runWrite<T>(operation: string, action: () => Promise<T>): Promise<T> {
+  return run(operation, action, 'write');
 }

@@ -1,0 +1,59 @@
+import type { StatePersistenceErrorCode } from '@agentstate/state-persistence';
+
+/** An error with its HTTP status and the `{ error: { code, message } }` body a client sees. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/**
+ * Status per service error code. A Record over the union, so a code added to
+ * the service fails typecheck here until someone decides its status.
+ */
+export const STATUS_BY_CODE: Readonly<Record<StatePersistenceErrorCode, number>> = Object.freeze({
+  INVALID_INPUT: 400,
+  STATE_NOT_SERIALIZABLE: 400,
+  INVALID_CURSOR: 400,
+  PROVISIONING_REFUSED: 403,
+  UNKNOWN_USER: 404,
+  UNKNOWN_REFERENCE: 404,
+  SNAPSHOT_NOT_FOUND: 404,
+  CONCURRENT_WRITE: 409,
+  STATE_TOO_LARGE: 413,
+  REFERENCE_RULE_MISSING: 500,
+  PERSISTENCE_FAILED: 500,
+  DATABASE_UNAVAILABLE: 503,
+});
+
+// 5xx messages carry database details (hosts, SQL errors): log them, don't send them.
+const PUBLIC_MESSAGE: Partial<Record<number, string>> = {
+  500: 'The server failed to complete the operation; the details are in the server log.',
+  503: 'The database is unavailable; the operation was not applied. Retry later.',
+};
+
+/**
+ * Maps anything thrown by a handler to an HttpError. Service errors are
+ * matched on their stable `code` (not instanceof, which a duplicated copy of
+ * the package would break); everything else is a 500.
+ */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof Error && typeof code === 'string' && Object.hasOwn(STATUS_BY_CODE, code)) {
+    const status = STATUS_BY_CODE[code as StatePersistenceErrorCode];
+    const headers: Record<string, string> = status === 503 ? { 'Retry-After': '1' } : {};
+    return new HttpError(status, code, PUBLIC_MESSAGE[status] ?? error.message, headers);
+  }
+  return new HttpError(500, 'INTERNAL_ERROR', PUBLIC_MESSAGE[500] ?? 'Internal error');
+}
+
+export function errorBody(error: HttpError): { error: { code: string; message: string } } {
+  return { error: { code: error.code, message: error.message } };
+}

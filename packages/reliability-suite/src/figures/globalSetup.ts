@@ -1,0 +1,5 @@
+import { resetFigures } from './figures';
+
+export default function globalSetup(): void {
+  resetFigures();
+}

@@ -1,0 +1,4 @@
+// 10,000 generated ids against the production boundary, and environment spoofing, on pglite (see testing/productionBoundary.ts).
+import { productionBoundarySuite } from './testing/productionBoundary';
+
+productionBoundarySuite(__filename, 'pglite');

@@ -1,0 +1,62 @@
+import type { DataModel, PrismaClient } from '@agentstate/db';
+import type { Logger } from '@agentstate/logger';
+import { isEnvironment, type Environment, type UserProvisioningPolicy } from '@agentstate/policy';
+import { InvalidInputError } from './errors';
+import type { ReferenceRule } from './references';
+import type { StatePersistenceOptions } from './types';
+import { describeType, rejectUnknownKeys, requireInteger, requireObject } from './validation';
+
+const OPTION_KEYS = ['prisma', 'policy', 'logger', 'environment', 'maxStateBytes', 'maxMetadataBytes', 'knownReferenceCacheSize', 'referenceRules', 'dataModel'] as const;
+const MAX_LIMIT_BYTES = 256 * 1024 * 1024;
+
+export interface CheckedOptions {
+  prisma: PrismaClient;
+  policy?: UserProvisioningPolicy;
+  logger?: Logger;
+  environment?: Environment;
+  maxStateBytes?: number;
+  maxMetadataBytes?: number;
+  knownReferenceCacheSize?: number;
+  referenceRules?: Readonly<Record<string, ReferenceRule>>;
+  dataModel?: DataModel;
+}
+
+/**
+ * createStatePersistence's options, checked like every other input: a typo
+ * or a wrong type must fail at start-up, never silently switch a protection
+ * off (a NaN size limit, an ignored `enviroment: 'production'`).
+ */
+export function checkOptions(options: StatePersistenceOptions): CheckedOptions {
+  if (options === null || typeof options !== 'object' || !('prisma' in options) || options.prisma == null) {
+    throw new InvalidInputError('options', 'createStatePersistence needs { prisma } (a client from @agentstate/db createPrismaClient)');
+  }
+  const fields = requireObject(options, 'options');
+  rejectUnknownKeys(fields, OPTION_KEYS, 'options');
+  requireMethods(fields.prisma, 'prisma', ['$queryRaw', '$executeRaw', '$transaction'], 'a PrismaClient from @agentstate/db createPrismaClient()');
+  if (fields.policy !== undefined) requireMethods(fields.policy, 'policy', ['decide'], 'a policy from @agentstate/policy createProvisioningPolicy()');
+  if (fields.logger !== undefined) requireMethods(fields.logger, 'logger', ['error', 'warn', 'info', 'debug'], 'a winston logger (or any object with error/warn/info/debug)');
+  if (fields.environment !== undefined && !isEnvironment(fields.environment)) {
+    throw new InvalidInputError('environment', `expected one of development, test, staging, production, unknown; got ${describeType(fields.environment)}`);
+  }
+  for (const key of ['maxStateBytes', 'maxMetadataBytes'] as const) {
+    if (fields[key] !== undefined) requireInteger(fields[key], key, 1, MAX_LIMIT_BYTES);
+  }
+  if (fields.knownReferenceCacheSize !== undefined) requireInteger(fields.knownReferenceCacheSize, 'knownReferenceCacheSize', 0, 10_000_000);
+  if (fields.referenceRules !== undefined) {
+    for (const [model, rule] of Object.entries(requireObject(fields.referenceRules, 'referenceRules'))) {
+      const kind = (rule as { kind?: unknown } | null)?.kind;
+      if (kind !== 'policy' && kind !== 'create-on-first-use' && kind !== 'must-exist') {
+        throw new InvalidInputError('referenceRules', `the rule for ${model} must be { kind: 'policy' | 'create-on-first-use' | 'must-exist' }, got ${describeType(rule)}`);
+      }
+    }
+  }
+  if (fields.dataModel !== undefined && !((fields.dataModel as { references?: unknown }).references instanceof Map)) {
+    throw new InvalidInputError('dataModel', 'expected a data model from @agentstate/db loadDataModel()');
+  }
+  return options as CheckedOptions;
+}
+
+function requireMethods(value: unknown, field: string, methods: string[], expected: string): void {
+  const ok = value !== null && (typeof value === 'object' || typeof value === 'function') && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  if (!ok) throw new InvalidInputError(field, `expected ${expected}; got ${describeType(value)} without ${methods.join('/')}`);
+}
