@@ -33,50 +33,51 @@ export function foreignKeyViolation(error: unknown): { constraint: string } | nu
   return null;
 }
 
-export function uniqueViolation(error: unknown): boolean {
-  const cause = adapterCause(error);
-  return cause?.kind === 'UniqueConstraintViolation' || cause?.originalCode === '23505' || prismaCode(error) === 'P2002';
+interface ErrorPattern {
+  codes: Set<string>;
+  kinds: Set<string>;
+  message: RegExp;
 }
 
-const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-const UNAVAILABLE_ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionAlreadyClosed']);
-// PostgreSQL SQLSTATEs: connection exceptions (08xxx), operator intervention (57P01-57P03).
-const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3])/;
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGE = /Connection terminated|connection (is )?closed|Can't reach database|server closed the connection|terminating connection|the database system is (starting up|shutting down)|timeout exceeded when trying to connect|Client has encountered a connection error/i;
-
-/** Whether the error means "the database is not there right now" rather than "this request is wrong". */
-export function isUnavailable(error: unknown, depth = 0): boolean {
-  if (error == null || depth > 4) return false;
-  const name = (error as { name?: unknown }).name;
-  if (name === 'PrismaClientInitializationError') return true;
-  const code = prismaCode(error);
-  if (code && (UNAVAILABLE_PRISMA_CODES.has(code) || UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
-  const cause = adapterCause(error);
-  if (cause?.kind && UNAVAILABLE_ADAPTER_KINDS.has(cause.kind)) return true;
-  if (cause?.originalCode && UNAVAILABLE_SQLSTATE.test(cause.originalCode)) return true;
-  const message = (error as { message?: unknown }).message;
-  if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
-  return isUnavailable((error as { cause?: unknown }).cause, depth + 1);
-}
-
-// Failures that happen before a statement is sent: nothing can have been applied.
-const NEVER_CONNECTED_CODES = new Set(['P1001', 'P2024', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '57P03', '08001', '08004']);
-const NEVER_CONNECTED_KINDS = new Set(['DatabaseNotReachable', 'TooManyConnections']);
-const NEVER_CONNECTED_MESSAGE = /ECONNREFUSED|Can't reach database|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|too many clients/i;
-
-/** Whether the failure happened before the operation reached the database. */
-export function neverConnected(error: unknown, depth = 0): boolean {
+/** Whether `error`, its adapter cause, or any error in its `cause` chain matches the pattern. */
+function matches(error: unknown, pattern: ErrorPattern, depth = 0): boolean {
   if (error == null || depth > 4) return false;
   if ((error as { name?: unknown }).name === 'PrismaClientInitializationError') return true;
   const code = prismaCode(error);
-  if (code && NEVER_CONNECTED_CODES.has(code)) return true;
   const cause = adapterCause(error);
-  if (cause?.kind && NEVER_CONNECTED_KINDS.has(cause.kind)) return true;
-  if (cause?.originalCode && NEVER_CONNECTED_CODES.has(cause.originalCode)) return true;
   const message = (error as { message?: unknown }).message;
-  if (typeof message === 'string' && NEVER_CONNECTED_MESSAGE.test(message)) return true;
-  return neverConnected((error as { cause?: unknown }).cause, depth + 1);
+  if (code && pattern.codes.has(code)) return true;
+  if (cause?.kind && pattern.kinds.has(cause.kind)) return true;
+  if (cause?.originalCode && pattern.codes.has(cause.originalCode)) return true;
+  if (typeof message === 'string' && pattern.message.test(message)) return true;
+  return matches((error as { cause?: unknown }).cause, pattern, depth + 1);
+}
+
+// PostgreSQL SQLSTATEs: connection exceptions (08xxx), operator intervention (57P01-57P03).
+const SQLSTATE_UNAVAILABLE = ['08000', '08001', '08003', '08004', '08006', '08007', '08P01', '57P01', '57P02', '57P03'];
+
+const UNAVAILABLE: ErrorPattern = {
+  codes: new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', ...SQLSTATE_UNAVAILABLE]),
+  kinds: new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionAlreadyClosed']),
+  message:
+    /Connection terminated|connection (is )?closed|Can't reach database|server closed the connection|terminating connection|the database system is (starting up|shutting down)|timeout exceeded when trying to connect|Client has encountered a connection error/i,
+};
+
+// Failures that happen before a statement is sent: nothing can have been applied.
+const NEVER_CONNECTED: ErrorPattern = {
+  codes: new Set(['P1001', 'P2024', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '57P03', '08001', '08004']),
+  kinds: new Set(['DatabaseNotReachable', 'TooManyConnections']),
+  message: /ECONNREFUSED|Can't reach database|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|too many clients/i,
+};
+
+/** Whether the error means "the database is not there right now" rather than "this request is wrong". */
+export function isUnavailable(error: unknown): boolean {
+  return matches(error, UNAVAILABLE);
+}
+
+/** Whether the failure happened before the operation reached the database. */
+export function neverConnected(error: unknown): boolean {
+  return matches(error, NEVER_CONNECTED);
 }
 
 /**

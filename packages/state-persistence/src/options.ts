@@ -1,32 +1,17 @@
-import type { DataModel, PrismaClient } from '@agentstate/db';
-import type { Logger } from '@agentstate/logger';
-import { isEnvironment, type Environment, type UserProvisioningPolicy } from '@agentstate/policy';
+import { isEnvironment } from '@agentstate/policy';
 import { InvalidInputError } from './errors';
-import type { ReferenceRule } from './references';
 import type { StatePersistenceOptions } from './types';
 import { describeType, rejectUnknownKeys, requireInteger, requireObject } from './validation';
 
 const OPTION_KEYS = ['prisma', 'policy', 'logger', 'environment', 'maxStateBytes', 'maxMetadataBytes', 'knownReferenceCacheSize', 'referenceRules', 'dataModel'] as const;
 const MAX_LIMIT_BYTES = 256 * 1024 * 1024;
 
-export interface CheckedOptions {
-  prisma: PrismaClient;
-  policy?: UserProvisioningPolicy;
-  logger?: Logger;
-  environment?: Environment;
-  maxStateBytes?: number;
-  maxMetadataBytes?: number;
-  knownReferenceCacheSize?: number;
-  referenceRules?: Readonly<Record<string, ReferenceRule>>;
-  dataModel?: DataModel;
-}
-
 /**
  * createStatePersistence's options, checked like every other input: a typo
  * or a wrong type must fail at start-up, never silently switch a protection
  * off (a NaN size limit, an ignored `enviroment: 'production'`).
  */
-export function checkOptions(options: StatePersistenceOptions): CheckedOptions {
+export function checkOptions(options: StatePersistenceOptions): StatePersistenceOptions {
   if (options === null || typeof options !== 'object' || !('prisma' in options) || options.prisma == null) {
     throw new InvalidInputError('options', 'createStatePersistence needs { prisma } (a client from @agentstate/db createPrismaClient)');
   }
@@ -53,7 +38,7 @@ export function checkOptions(options: StatePersistenceOptions): CheckedOptions {
   if (fields.dataModel !== undefined && !((fields.dataModel as { references?: unknown }).references instanceof Map)) {
     throw new InvalidInputError('dataModel', 'expected a data model from @agentstate/db loadDataModel()');
   }
-  return options as CheckedOptions;
+  return options;
 }
 
 function requireMethods(value: unknown, field: string, methods: string[], expected: string): void {
