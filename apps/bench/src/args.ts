@@ -1,0 +1,32 @@
+import path from 'node:path';
+
+export const USAGE = `usage: tsx src/main.ts [--quick] [--out <file>]
+  --quick       smoke run (< 1 minute): few iterations, 1KB/10KB states, 1k/2k history rows
+  --out <file>  where to write the JSON figures (default: apps/bench/results/latest.json)
+Server: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres); a fresh database is created and dropped.`;
+
+export class UsageError extends Error {}
+
+export interface BenchArgs {
+  quick: boolean;
+  out: string;
+  help: boolean;
+}
+
+export const DEFAULT_OUT = path.resolve(__dirname, '..', 'results', 'latest.json');
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const args: BenchArgs = { quick: false, out: DEFAULT_OUT, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') continue; // `pnpm run bench -- --quick` may pass it through
+    else if (arg === '--quick') args.quick = true;
+    else if (arg === '--help' || arg === '-h') args.help = true;
+    else if (arg === '--out') {
+      const value = argv[++i];
+      if (!value) throw new UsageError('--out needs a file path');
+      args.out = path.resolve(value);
+    } else throw new UsageError(`unknown argument "${arg}"`);
+  }
+  return args;
+}

@@ -1,0 +1,73 @@
+// `pnpm bench` / `tsx src/main.ts [--quick] [--out file]`: creates a fresh
+// database on the PostgreSQL server, runs every scenario, prints the tables,
+// writes the figures as JSON, and drops the database (also on failure or Ctrl-C).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, USAGE, UsageError } from './args';
+import { createBenchDatabase, serverUrl } from './database';
+import { formatReport } from './report';
+import type { BenchReport } from './results';
+import { runBench } from './run';
+import { DEFAULT_SETTINGS, QUICK_SETTINGS } from './settings';
+
+const t0 = performance.now();
+const log = (message: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
+
+export async function main(argv: readonly string[]): Promise<BenchReport | null> {
+  const args = parseArgs(argv);
+  if (args.help) {
+    console.log(USAGE);
+    return null;
+  }
+  const settings = args.quick ? QUICK_SETTINGS : DEFAULT_SETTINGS;
+  const startedAt = new Date();
+  const started = performance.now();
+  const database = await createBenchDatabase(serverUrl());
+  log(`mode ${settings.mode}, database ${database.name}`);
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: dropping ${database.name}`);
+    void database.drop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let report: BenchReport;
+  try {
+    const { postgresVersion, ...body } = await runBench({ settings, url: database.url, log });
+    report = {
+      meta: {
+        mode: settings.mode,
+        startedAt: startedAt.toISOString(),
+        wallSeconds: Math.round((performance.now() - started) / 100) / 10,
+        node: process.versions.node,
+        cpus: os.cpus().length,
+        loadAverage: os.loadavg(),
+        postgres: postgresVersion,
+        database: database.name,
+        poolSize: settings.poolSize,
+        payloads: settings.payloads,
+      },
+      ...body,
+    };
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await database.drop();
+  }
+  mkdirSync(path.dirname(args.out), { recursive: true });
+  writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(formatReport(report));
+  log(`wrote ${args.out}; dropped ${database.name}; ${report.meta.wallSeconds} s`);
+  return report;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * Interleaved measurement: every contender runs on the same database in the
+ * same period, one batch each per round (A B C, B C A, C A B, …: each round
+ * starts one contender later, so none is always first after a heavy one),
+ * after one warm-up batch each that is not recorded. Noise on a shared
+ * machine then hits all contenders alike instead of whichever ran last.
+ */
+import { cpuDeltaMs, type ServerCpuSampler } from './serverCpu';
+import { summarize, type Summary } from './stats';
+
+export interface OpContext {
+  /** 0..concurrency-1: each concurrent client keeps its own user/thread */
+  worker: number;
+  /** unique per contender across its whole lifetime (ids of new users, payload variant) */
+  index: number;
+}
+
+export interface Contender {
+  /** stable key in the JSON output */
+  id: string;
+  label: string;
+  /** profiling rows that explain a gap; not one of the six contenders */
+  diagnostic?: boolean;
+  /** creates what the contender needs before timing starts (rows, warm caches) */
+  setup?(concurrency: number): Promise<void>;
+  op(context: OpContext): Promise<void>;
+}
+
+export interface MeasureSettings {
+  concurrency: number;
+  warmupOps: number;
+  rounds: number;
+  opsPerRound: number;
+  /** stop starting new ops in a batch after this long (a slow contender then gets fewer samples, not minutes) */
+  maxBatchMs?: number;
+}
+
+export interface ContenderResult {
+  id: string;
+  label: string;
+  diagnostic: boolean;
+  summary: Summary;
+}
+
+interface Tally {
+  samples: number[];
+  wallMs: number;
+  clientCpuMs: number;
+  serverCpuMs: number;
+  nextIndex: number;
+}
+
+export async function measureInterleaved(
+  contenders: readonly Contender[],
+  settings: MeasureSettings,
+  serverCpu: ServerCpuSampler | null,
+): Promise<ContenderResult[]> {
+  const tallies = new Map<Contender, Tally>(contenders.map((c) => [c, { samples: [], wallMs: 0, clientCpuMs: 0, serverCpuMs: 0, nextIndex: 0 }]));
+  const tally = (c: Contender) => tallies.get(c) as Tally;
+  for (const contender of contenders) await contender.setup?.(settings.concurrency);
+  for (const contender of contenders) await runBatch(contender, settings.warmupOps, settings, tally(contender), null, false);
+  for (let round = 0; round < settings.rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const contender = contenders[(round + k) % contenders.length] as Contender;
+      await runBatch(contender, settings.opsPerRound, settings, tally(contender), serverCpu, true);
+    }
+  }
+  return contenders.map((c) => {
+    const t = tally(c);
+    return { id: c.id, label: c.label, diagnostic: c.diagnostic ?? false, summary: summarize(t.samples, t.wallMs, t.clientCpuMs, serverCpu ? t.serverCpuMs : null) };
+  });
+}
+
+/** `ops` operations spread over `concurrency` workers, each worker awaiting its previous operation. */
+async function runBatch(
+  contender: Contender,
+  ops: number,
+  { concurrency, maxBatchMs = Number.POSITIVE_INFINITY }: MeasureSettings,
+  tally: Tally,
+  serverCpu: ServerCpuSampler | null,
+  record: boolean,
+): Promise<void> {
+  if (ops <= 0) return;
+  const latencies: number[] = [];
+  let started = 0;
+  const serverBefore = serverCpu ? await serverCpu.sample() : null;
+  const cpuBefore = process.cpuUsage();
+  const t0 = performance.now();
+  const worker = async (id: number) => {
+    while (started < ops && (started === 0 || performance.now() - t0 < maxBatchMs)) {
+      started++;
+      const index = tally.nextIndex++;
+      const s = performance.now();
+      await contender.op({ worker: id, index });
+      latencies.push(performance.now() - s);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, ops) }, (_, id) => worker(id)));
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverAfter = serverCpu ? await serverCpu.sample() : null;
+  if (!record) return;
+  tally.samples.push(...latencies);
+  tally.wallMs += wallMs;
+  tally.clientCpuMs += (cpu.user + cpu.system) / 1000;
+  if (serverBefore && serverAfter) tally.serverCpuMs += cpuDeltaMs(serverBefore, serverAfter);
+}

@@ -1,0 +1,81 @@
+/**
+ * Deterministic agent-like states of a chosen JSON size. Every contender writes
+ * the very same objects (op n uses variant n mod VARIANTS), so differences in
+ * the results come from the write path, not from the data. Text is drawn from
+ * a small vocabulary so it compresses like prose (TOAST compresses large rows).
+ */
+
+export interface AgentMessage {
+  role: 'user' | 'assistant' | 'tool';
+  content: string;
+  tokens: number;
+}
+
+export interface AgentState {
+  step: number;
+  messages: AgentMessage[];
+  scratchpad: { plan: string[]; done: boolean; score: number };
+}
+
+export interface Payload {
+  /** e.g. "1KB" */
+  label: string;
+  /** size of JSON.stringify of the first variant */
+  bytes: number;
+  variants: AgentState[];
+}
+
+export const VARIANTS = 4;
+
+const WORDS =
+  'agent state thread user snapshot plan tool call result search weather city answer model token context memory step run graph node edge retry cache index query page latest history lineage parent commit'.split(
+    ' ',
+  );
+const ROLES = ['user', 'assistant', 'tool'] as const;
+
+/** mulberry32: tiny seeded PRNG, identical sequences on every machine. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sentence(random: () => number, words: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < words; i++) out.push(WORDS[Math.floor(random() * WORDS.length)] as string);
+  return out.join(' ');
+}
+
+/** One state whose JSON is close to (never more than ~60 bytes over) targetBytes. */
+export function makeState(targetBytes: number, seed: number): AgentState {
+  const random = prng(seed);
+  const state: AgentState = {
+    step: seed,
+    messages: [],
+    scratchpad: { plan: [sentence(random, 4), sentence(random, 4)], done: false, score: Math.round(random() * 1000) / 1000 },
+  };
+  let size = JSON.stringify(state).length;
+  // Grow with messages of decreasing length so the result lands near the target.
+  while (size < targetBytes) {
+    const room = targetBytes - size;
+    const words = Math.max(1, Math.min(40, Math.floor((room - 45) / 6)));
+    const message: AgentMessage = { role: ROLES[Math.floor(random() * 3)] as AgentMessage['role'], content: sentence(random, words), tokens: words };
+    state.messages.push(message);
+    size += JSON.stringify(message).length + 1;
+  }
+  return state;
+}
+
+export function makePayload(label: string, targetBytes: number): Payload {
+  const variants = Array.from({ length: VARIANTS }, (_, i) => makeState(targetBytes, i + 1));
+  return { label, bytes: JSON.stringify(variants[0]).length, variants };
+}
+
+export function stateFor(payload: Payload, index: number): AgentState {
+  return payload.variants[index % payload.variants.length] as AgentState;
+}

@@ -1,0 +1,123 @@
+/** The readable tables printed after a run (the JSON file holds the same figures). */
+import type { BenchReport, Scenario } from './results';
+
+function table(headers: string[], rows: string[][], rightAligned: (column: number) => boolean): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (rightAligned(i) ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** "INSERT agent_state_snapshots", "BEGIN", "WITH: INSERT userbase+agent_threads+…": enough to tell statements apart in a table cell. */
+export function shortSql(sql: string): string {
+  const verb = (sql.trim().split(/\s+/)[0] ?? '').toUpperCase();
+  const tables = (pattern: RegExp) => [...sql.matchAll(pattern)].map((m) => m[1] as string);
+  const name = /(?:"?\w+"?\.)?"?(\w+)"?/.source;
+  if (verb === 'WITH') return `WITH: INSERT ${tables(new RegExp(`INSERT INTO ${name}`, 'gi')).join('+')}`;
+  // A SELECT's own table is its last FROM (sub-selects come first in the column list).
+  const found = tables(new RegExp(`(?:FROM|INTO|UPDATE) ${name}`, 'gi'));
+  const target = verb === 'SELECT' ? found[found.length - 1] : found[0];
+  return target ? `${verb} ${target}` : verb;
+}
+
+const fixed = (x: number | null, digits: number) => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
+
+function scenarioTitle(s: Scenario): string {
+  const where = s.backend === 'postgresql' ? 'PostgreSQL' : 'PGlite (in-memory)';
+  if (s.kind === 'save') return `Save, ${where}, ${s.payload} state (${s.payloadBytes} B JSON), ${s.concurrency} client${s.concurrency > 1 ? 's' : ''}`;
+  const what = s.kind === 'read-latest' ? 'Latest snapshot' : 'History page of 50';
+  return `${what}, ${where}, ${s.historyRows} rows in the table (measured thread: ${s.measuredThreadRows}), 1 client`;
+}
+
+function scenarioTable(s: Scenario): string {
+  const headers = ['contender', 'ops', 'median ms', 'p99 ms', 'ops/s', 'x base (median)', 'x base (ops/s)', 'client CPU ms/op', 'server CPU ms/op'];
+  const rows = s.results.map((r) => [
+    r.label,
+    String(r.summary.ops),
+    fixed(r.summary.medianMs, 3),
+    fixed(r.summary.p99Ms, 3),
+    fixed(r.summary.opsPerSec, 0),
+    fixed(r.ratioMedianToBaseline, 2),
+    fixed(r.ratioOpsToBaseline, 2),
+    fixed(r.summary.clientCpuMsPerOp, 3),
+    fixed(r.summary.serverCpuMsPerOp, 3),
+  ]);
+  return table(headers, rows, (i) => i > 0);
+}
+
+export function formatReport(report: BenchReport): string {
+  const out: string[] = [];
+  const m = report.meta;
+  out.push(
+    `agent-state benchmark (${m.mode}) — ${m.startedAt}, ${m.wallSeconds.toFixed(0)} s, Node ${m.node}, ${m.cpus} CPUs (load ${m.loadAverage.map((l) => l.toFixed(1)).join(' ')}), PostgreSQL ${m.postgres}, pools of ${m.poolSize}`,
+    'Medians and p99 over all measured ops, contenders interleaved round by round; "x base" is relative to the first row (raw SQL through pg; on PGlite through Prisma\'s raw API).',
+    'D rows are diagnostics (profiling), not contenders.',
+  );
+  for (const s of report.scenarios) out.push('', `== ${scenarioTitle(s)} ==`, scenarioTable(s));
+
+  if (report.growth.length > 0) {
+    out.push('', '== Read cost growth with history size (median at the largest level / median at the smallest) ==');
+    out.push(
+      table(
+        ['reader', 'small rows', 'median ms', 'large rows', 'median ms', 'growth'],
+        report.growth.map((g) => [g.label, String(g.smallRows), fixed(g.smallMedianMs, 3), String(g.largeRows), fixed(g.largeMedianMs, 3), `${fixed(g.ratio, 2)}x`]),
+        (i) => i > 0,
+      ),
+    );
+  }
+
+  if (report.profile.steadyState.length > 0) {
+    out.push('', '== Where the steady-state save goes (medians, 1 client, from the D rows) ==');
+    out.push(
+      table(
+        ['payload', 'raw INSERT ms', '+ SQL shape ms', '+ Prisma per query ms', '+ service rest ms', '= saveSnapshot ms'],
+        report.profile.steadyState.map((b) => [b.payload, fixed(b.rawMedianMs, 3), fixed(b.sqlShapeMs, 3), fixed(b.prismaPerQueryMs, 3), fixed(b.serviceRestMs, 3), fixed(b.serviceMedianMs, 3)]),
+        (i) => i > 0,
+      ),
+    );
+  }
+
+  if (report.profile.whatIf.length > 0) {
+    out.push('', '== Steady-state save now vs with the suggested change (D3/D4: fast state encoder, no decode of the state just written) ==');
+    out.push(
+      table(
+        ['scenario', 'save path', 'median ms', 'ops/s', 'x raw (median)', 'x LangGraph (ops/s)'],
+        report.profile.whatIf.flatMap((w) => w.rows.map((r) => [w.scenario, r.label, fixed(r.medianMs, 3), fixed(r.opsPerSec, 0), fixed(r.medianVsRaw, 2), fixed(r.opsVsLanggraph, 2)])),
+        (i) => i > 1,
+      ),
+    );
+  }
+
+  if (report.profile.roundTrips.length > 0) {
+    out.push('', '== Round trips and statements per operation (counted on the wire) ==');
+    out.push(
+      table(
+        ['operation', 'round trips', 'statements', 'statements (per op)'],
+        report.profile.roundTrips.map((p) => [
+          p.label,
+          fixed(p.roundTripsPerOp, 1),
+          fixed(p.statementsPerOp, 1),
+          p.statements.map((s) => `${s.perOp === 1 ? '' : `${fixed(s.perOp, 1)}x `}${shortSql(s.sql)}`).join(', '),
+        ]),
+        (i) => i === 1 || i === 2,
+      ),
+    );
+  }
+
+  for (const copy of report.profile.sqlCopies) {
+    out.push(`${copy.diagnostic}: SQL ${copy.matches ? 'identical to' : 'DIFFERS FROM (stale copy)'} what ${copy.service} sends`);
+  }
+
+  out.push('', '== Targets ==');
+  out.push(
+    table(
+      ['target', 'measured', 'goal', 'result', 'from'],
+      report.targets.map((t) => [t.description, `${fixed(t.value, 2)}x`, `${t.comparison} ${t.threshold}x`, t.pass ? 'PASS' : 'MISS', t.detail]),
+      (i) => i === 1,
+    ),
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,184 @@
+/**
+ * The whole run on one fresh PostgreSQL database: saves (1 and N clients, each
+ * payload), then reads at growing history sizes, then the round-trip profile;
+ * then saves at 1 client on in-memory PGlite. Returns everything but `meta`.
+ */
+import { openPgliteBackend, openPostgresBackend, type Backend } from './clients';
+import { langgraphPut, latestReaders, pageReaders, SAVE_CONTENDERS, SAVE_DIAGNOSTICS, verifyReaders } from './contenders';
+import { measureInterleaved, type Contender, type ContenderResult, type MeasureSettings } from './measure';
+import { makePayload, stateFor, type Payload } from './payloads';
+import { profileRoundTrips } from './profile/roundTrips';
+import type { BenchReport, Scenario, ScenarioRow, SteadyStateBreakdown } from './results';
+import { latestMeasuredStep, seedTo, truncateAll } from './seed';
+import { createServerCpuSampler, type ServerCpuSampler } from './serverCpu';
+import type { BenchSettings } from './settings';
+import { round } from './stats';
+import { computeGrowth, evaluateTargets, saveKey } from './targets';
+
+export interface RunOptions {
+  settings: BenchSettings;
+  /** URL of the fresh, migrated bench database */
+  url: string;
+  log(message: string): void;
+}
+
+export type RunResult = Omit<BenchReport, 'meta'> & { postgresVersion: string };
+
+function withBaseline(results: ContenderResult[], baseline: string): ScenarioRow[] {
+  const base = results.find((r) => r.id === baseline);
+  if (!base) throw new Error(`baseline ${baseline} was not measured`);
+  return results.map((r) => ({
+    ...r,
+    ratioMedianToBaseline: round(r.summary.medianMs / base.summary.medianMs, 2),
+    ratioOpsToBaseline: round(r.summary.opsPerSec / base.summary.opsPerSec, 2),
+  }));
+}
+
+export async function runBench({ settings, url, log }: RunOptions): Promise<RunResult> {
+  const payloads = settings.payloads.map((p) => makePayload(p.label, p.bytes));
+  let nextNumber = 0;
+  const nextId = () => ++nextNumber;
+  const scenarios: Scenario[] = [];
+  const profile: RunResult['profile'] = { roundTrips: [], steadyState: [], whatIf: [], sqlCopies: [] };
+
+  const saveScenario = async (backend: Backend, payload: Payload, concurrency: number, contenders: Contender[], measure: MeasureSettings, cpu: ServerCpuSampler | null) => {
+    const key = saveKey(backend.kind, payload.label, concurrency);
+    log(`${key}: ${contenders.length} contenders, ${measure.rounds} rounds x ${measure.opsPerRound} ops (+${measure.warmupOps} warm-up)`);
+    const results = await measureInterleaved(contenders, measure, cpu);
+    scenarios.push({
+      key,
+      kind: 'save',
+      backend: backend.kind,
+      payload: payload.label,
+      payloadBytes: payload.bytes,
+      concurrency,
+      historyRows: null,
+      measuredThreadRows: null,
+      baseline: 'raw-insert',
+      results: withBaseline(results, 'raw-insert'),
+    });
+  };
+
+  let postgresVersion = 'unknown';
+  const cpu = await createServerCpuSampler(url);
+  const pg = await openPostgresBackend(url, settings.poolSize);
+  try {
+    postgresVersion = (await pg.sql.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? postgresVersion;
+    for (const concurrency of settings.concurrencies) {
+      for (const payload of payloads) {
+        const context = { backend: pg, payload, nextId };
+        const contenders = [...SAVE_CONTENDERS, ...SAVE_DIAGNOSTICS].map((factory) => factory(context));
+        await saveScenario(pg, payload, concurrency, contenders, settings.saves(payload.bytes, concurrency), cpu);
+      }
+    }
+
+    // Reads: exactly N rows in the table at each level, nothing left from the saves.
+    await truncateAll(pg.sql);
+    const readState = stateFor(payloads[0] as Payload, 0);
+    let seeded = 0;
+    for (const rows of settings.historyLevels) {
+      const started = performance.now();
+      const shape = await seedTo(pg.sql, seeded, rows, readState);
+      seeded = rows;
+      await verifyReaders(pg, latestMeasuredStep(rows), shape.measuredThreadRows);
+      log(`history ${rows} rows (measured thread ${shape.measuredThreadRows}, ${shape.threads} threads) seeded in ${Math.round(performance.now() - started)} ms`);
+      for (const [kind, readers, baseline] of [
+        ['read-latest', latestReaders(pg), 'raw-latest'],
+        ['read-page', pageReaders(pg), 'raw-page'],
+      ] as const) {
+        const results = await measureInterleaved(readers, settings.reads, cpu);
+        scenarios.push({
+          key: `${kind} postgresql ${rows} rows`,
+          kind,
+          backend: 'postgresql',
+          payload: payloads[0]?.label ?? null,
+          payloadBytes: payloads[0]?.bytes ?? null,
+          concurrency: settings.reads.concurrency,
+          historyRows: rows,
+          measuredThreadRows: shape.measuredThreadRows,
+          baseline,
+          results: withBaseline(results, baseline),
+        });
+      }
+    }
+
+    log('profile: round trips and statements per operation (wire counter)');
+    profile.roundTrips = await profileRoundTrips(url, payloads[0] as Payload, nextId, settings.profileOps, true);
+    const sent = (id: string) => profile.roundTrips.find((p) => p.id === id)?.statements.map((s) => s.sql).join('; ');
+    for (const [diagnostic, service] of [
+      ['diag-service-sql-pg', 'service-steady'],
+      ['diag-first-save-sql-pg', 'service-first-save'],
+    ] as const) {
+      const matches = sent(diagnostic) !== undefined && sent(diagnostic) === sent(service);
+      profile.sqlCopies.push({ diagnostic, service, matches });
+      if (!matches) log(`warning: ${diagnostic} no longer sends the same SQL as ${service}; update src/contenders/diagnostics.ts`);
+    }
+  } finally {
+    await pg.close();
+    await cpu?.close();
+  }
+
+  if (settings.pglite) {
+    const lite = await openPgliteBackend();
+    try {
+      for (const payload of payloads) {
+        const context = { backend: lite, payload, nextId };
+        // LangGraph's saver needs a pg pool (a server); the raw contenders go through Prisma's raw API here.
+        const contenders = SAVE_CONTENDERS.filter((factory) => factory !== langgraphPut).map((factory) => factory(context));
+        await saveScenario(lite, payload, 1, contenders, settings.saves(payload.bytes, 1), null);
+      }
+    } finally {
+      await lite.close();
+    }
+  }
+
+  for (const payload of payloads) {
+    const key = saveKey('postgresql', payload.label, 1);
+    const scenario = scenarios.find((s) => s.key === key);
+    const median = (id: string) => scenario?.results.find((r) => r.id === id)?.summary.medianMs ?? Number.NaN;
+    const raw = median('raw-insert');
+    const sqlShapeMs = round(median('diag-service-sql-pg') - raw);
+    const prismaPerQueryMs = round(median('diag-raw-insert-prisma') - raw);
+    const breakdown: SteadyStateBreakdown = {
+      payload: payload.label,
+      rawMedianMs: raw,
+      sqlShapeMs,
+      prismaPerQueryMs,
+      serviceRestMs: round(median('service-steady') - raw - sqlShapeMs - prismaPerQueryMs),
+      serviceMedianMs: median('service-steady'),
+    };
+    profile.steadyState.push(breakdown);
+  }
+
+  for (const scenario of scenarios.filter((s) => s.kind === 'save' && s.backend === 'postgresql')) {
+    const find = (id: string) => scenario.results.find((r) => r.id === id);
+    const raw = find('raw-insert');
+    const langgraph = find('langgraph-put');
+    if (!raw || !langgraph) continue;
+    profile.whatIf.push({
+      scenario: scenario.key,
+      rows: ['raw-insert', 'service-steady', 'diag-proposed-prisma', 'diag-proposed-pg', 'langgraph-put'].flatMap((id) => {
+        const r = find(id);
+        return r
+          ? [
+              {
+                id,
+                label: r.label,
+                medianMs: r.summary.medianMs,
+                opsPerSec: r.summary.opsPerSec,
+                medianVsRaw: round(r.summary.medianMs / raw.summary.medianMs, 2),
+                opsVsLanggraph: round(r.summary.opsPerSec / langgraph.summary.opsPerSec, 2),
+              },
+            ]
+          : [];
+      }),
+    });
+  }
+
+  const growth = computeGrowth(scenarios);
+  const labels = payloads.map((p) => p.label);
+  const targets = evaluateTargets(scenarios, growth, labels, { one: 1, many: Math.max(...settings.concurrencies) });
+  const first = scenarios.find((s) => s.key === saveKey('postgresql', labels[0] as string, 1));
+  const contenders = (first?.results ?? []).filter((r) => !r.diagnostic).map((r) => ({ id: r.id, label: r.label }));
+  return { postgresVersion, contenders, scenarios, growth, targets, profile };
+}

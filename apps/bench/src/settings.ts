@@ -1,0 +1,60 @@
+/**
+ * How much to measure. Default: sized to finish in well under 10 minutes on a
+ * 2-core machine; --quick: a smoke run (< 1 minute) with smaller payloads and
+ * histories, still every contender and every scenario kind.
+ */
+import type { MeasureSettings } from './measure';
+
+export interface BenchSettings {
+  mode: 'default' | 'quick';
+  payloads: Array<{ label: string; bytes: number }>;
+  concurrencies: number[];
+  /** pg pool max, Prisma adapter pool max, LangGraph's pool max */
+  poolSize: number;
+  saves(payloadBytes: number, concurrency: number): MeasureSettings;
+  reads: MeasureSettings;
+  /** total snapshot rows in the table at each read level */
+  historyLevels: number[];
+  pglite: boolean;
+  /** operations per contender in the round-trip profile */
+  profileOps: number;
+}
+
+const KB = 1024;
+
+export const DEFAULT_SETTINGS: BenchSettings = {
+  mode: 'default',
+  payloads: [
+    { label: '1KB', bytes: KB },
+    { label: '100KB', bytes: 100 * KB },
+  ],
+  concurrencies: [1, 16],
+  poolSize: 16,
+  saves(payloadBytes, concurrency) {
+    const large = payloadBytes > 10 * KB;
+    // maxBatchMs: a safety net on a heavily loaded machine, not expected to trigger.
+    if (concurrency === 1) return large ? { concurrency, warmupOps: 10, rounds: 10, opsPerRound: 20, maxBatchMs: 8000 } : { concurrency, warmupOps: 20, rounds: 10, opsPerRound: 40, maxBatchMs: 8000 };
+    return large ? { concurrency, warmupOps: 32, rounds: 6, opsPerRound: 96, maxBatchMs: 8000 } : { concurrency, warmupOps: 64, rounds: 8, opsPerRound: 320, maxBatchMs: 8000 };
+  },
+  // LangGraph's list reads every blob of the thread per checkpoint (see the report), ~0.7 s at 100k rows: capped per batch.
+  reads: { concurrency: 1, warmupOps: 20, rounds: 10, opsPerRound: 50, maxBatchMs: 1500 },
+  historyLevels: [1_000, 10_000, 100_000],
+  pglite: true,
+  profileOps: 5,
+};
+
+export const QUICK_SETTINGS: BenchSettings = {
+  mode: 'quick',
+  payloads: [
+    { label: '1KB', bytes: KB },
+    { label: '10KB', bytes: 10 * KB },
+  ],
+  concurrencies: [1, 16],
+  poolSize: 16,
+  saves: (_payloadBytes, concurrency) =>
+    concurrency === 1 ? { concurrency, warmupOps: 3, rounds: 2, opsPerRound: 8 } : { concurrency, warmupOps: 16, rounds: 2, opsPerRound: 32 },
+  reads: { concurrency: 1, warmupOps: 3, rounds: 2, opsPerRound: 10 },
+  historyLevels: [1_000, 2_000],
+  pglite: true,
+  profileOps: 2,
+};
