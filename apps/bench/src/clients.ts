@@ -3,7 +3,7 @@
  * client, one service instance (as an application would have), one pg pool
  * for the raw contenders and, on PostgreSQL, LangGraph's saver with its own pool.
  */
-import { createPrismaClient, type PrismaClient } from '@agentstate/db';
+import { createPrismaClient, type DatabaseClient, type PrismaClient } from '@agentstate/db';
 import { createLogger } from '@agentstate/logger';
 import { createStatePersistence, type StatePersistence } from '@agentstate/state-persistence';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
@@ -33,9 +33,11 @@ export interface Backend {
  * dev-temp- users are created), with the real winston JSON logger writing to a
  * sink: the audit lines are still formatted, only not printed over the table.
  */
-function benchService(prisma: PrismaClient): StatePersistence {
+function benchService(db: DatabaseClient): StatePersistence {
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-  return createStatePersistence({ prisma, environment: 'development', logger: createLogger({ service: 'state-persistence', stream: sink }) });
+  const logger = createLogger({ service: 'state-persistence', stream: sink });
+  // db.sql (PostgreSQL): single-statement saves on the pool directly, as the README recommends.
+  return createStatePersistence({ prisma: db.prisma, ...(db.sql ? { sql: db.sql } : {}), environment: 'development', logger });
 }
 
 /** Idle connections killed by DROP DATABASE … WITH (FORCE) must not crash the process with an unhandled 'error'. */
@@ -54,7 +56,7 @@ export async function openPostgresBackend(url: string, poolSize: number): Promis
     kind: 'postgresql',
     sql: { via: 'pg', query: async <Row>(text: string, params: unknown[] = []) => (await pool.query(text, params)).rows as Row[] },
     prisma: db.prisma,
-    service: benchService(db.prisma),
+    service: benchService(db),
     saver,
     poolSize,
     async close() {
@@ -70,7 +72,7 @@ export async function openPgliteBackend(): Promise<Backend> {
     kind: 'pglite',
     sql: { via: 'prisma-raw', query: <Row>(text: string, params: unknown[] = []) => prisma.$queryRawUnsafe<Row[]>(text, ...params) },
     prisma,
-    service: benchService(prisma),
+    service: benchService(db),
     saver: null,
     poolSize: 1,
     close: () => db.close(),

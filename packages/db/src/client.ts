@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { describeDatabase, resolveDatabaseConfig, type DatabaseConfig } from './config';
 import { PrismaClient } from './generated/prisma/client';
 import { pgExecutor, pgliteExecutor, type SqlExecutor } from './migrations/executor';
@@ -10,8 +10,19 @@ import { readMigrationsDirectory } from './migrations/files';
 import { applyMigrations, type ApplyMigrationsResult } from './migrations/migrator';
 import { migrationsDir } from './paths';
 
+/** Plain parameterized SQL on the same connection pool as Prisma ($1, $2, … placeholders). */
+export interface SqlRunner {
+  query<Row = Record<string, unknown>>(text: string, values: readonly unknown[]): Promise<Row[]>;
+}
+
 export interface DatabaseClient {
   prisma: PrismaClient;
+  /**
+   * PostgreSQL only: the pg pool under Prisma's adapter, for the few hot
+   * statements that cannot afford Prisma's per-query overhead (the
+   * state-persistence service's single-statement saves). Undefined on PGlite.
+   */
+  sql?: SqlRunner;
   config: DatabaseConfig;
   /** "PostgreSQL at postgresql://…" or "embedded PGlite at …", password redacted */
   description: string;
@@ -42,9 +53,20 @@ export async function createPrismaClient(options: CreatePrismaClientOptions = {}
 
 async function openPostgres(config: Extract<DatabaseConfig, { provider: 'postgresql' }>, options: CreatePrismaClientOptions): Promise<DatabaseClient> {
   const migrations = options.migrate === true ? await migratePostgres(config.url) : null;
-  const adapter = new PrismaPg({ connectionString: config.url, ...(options.poolSize ? { max: options.poolSize } : {}) });
-  const prisma = new PrismaClient({ adapter });
-  return { prisma, config, description: describeDatabase(config), migrations, close: () => prisma.$disconnect() };
+  // One pool, owned here, shared by Prisma's adapter and the plain SQL runner.
+  const pool = new Pool({ connectionString: config.url, ...(options.poolSize ? { max: options.poolSize } : {}) });
+  pool.on('error', () => undefined); // an idle client dropped by the server: the pool replaces it
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const sql: SqlRunner = {
+    async query<Row>(text: string, values: readonly unknown[]) {
+      return (await pool.query(text, values as unknown[])).rows as Row[];
+    },
+  };
+  const close = async () => {
+    await prisma.$disconnect();
+    await pool.end();
+  };
+  return { prisma, sql, config, description: describeDatabase(config), migrations, close };
 }
 
 async function openPglite(config: Extract<DatabaseConfig, { provider: 'pglite' }>, options: CreatePrismaClientOptions): Promise<DatabaseClient> {

@@ -1,5 +1,5 @@
 export { createPrismaClient, migrate, migratePglite, migratePostgres } from './client';
-export type { CreatePrismaClientOptions, DatabaseClient } from './client';
+export type { CreatePrismaClientOptions, DatabaseClient, SqlRunner } from './client';
 export { describeDatabase, redactUrl, resolveDatabaseConfig } from './config';
 export { columnOf, loadDataModel } from './dataModel';
 export type { DataModel, DataModelField, DataModelModel, Reference } from './dataModel';

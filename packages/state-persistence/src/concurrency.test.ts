@@ -6,7 +6,7 @@ import type { SaveSnapshotResult } from './types';
 describeEachDatabase('thread ordering with expectedParentId', (db) => {
   it('two concurrent saves expecting the same parent: exactly one succeeds, the other gets ConcurrentWriteError and writes nothing', async () => {
     const { prisma } = db();
-    const { service } = serviceFor(prisma);
+    const { service } = serviceFor(db());
     const userId = unique('dev-temp-');
     const root = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 0, expectedParentId: null });
     if (root.status !== 'saved') throw new Error('expected saved');
@@ -26,7 +26,7 @@ describeEachDatabase('thread ordering with expectedParentId', (db) => {
   });
 
   it('a save expecting an empty thread fails once the thread has a snapshot; the new snapshot continues the expected parent', async () => {
-    const { service } = serviceFor(db().prisma);
+    const { service } = serviceFor(db());
     const userId = unique('test-');
     const first = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 1, expectedParentId: null });
     if (first.status !== 'saved') throw new Error('expected saved');
@@ -40,7 +40,7 @@ describeEachDatabase('thread ordering with expectedParentId', (db) => {
 
   it('audits and reports the user creation once, also for saves inside the expectedParentId transaction', async () => {
     const { prisma } = db();
-    const { service } = serviceFor(prisma);
+    const { service } = serviceFor(db());
     const userId = unique('dev-temp-');
     const provisioning: unknown[] = [];
     let parent: string | null = null;
@@ -56,7 +56,7 @@ describeEachDatabase('thread ordering with expectedParentId', (db) => {
 
   it('ten writers racing on one thread never fork it: the chain stays linear', async () => {
     const { prisma } = db();
-    const { service } = serviceFor(prisma);
+    const { service } = serviceFor(db());
     const userId = unique('dev-temp-');
     const writer = async (name: string) => {
       for (let attempt = 0; attempt < 3; attempt++) {

@@ -25,9 +25,12 @@ function prismaCode(error: unknown): string | undefined {
 /** The violated foreign key constraint's name, when `error` is a foreign key violation. */
 export function foreignKeyViolation(error: unknown): { constraint: string } | null {
   const cause = adapterCause(error);
-  if (cause?.kind === 'ForeignKeyConstraintViolation' || cause?.originalCode === '23503' || prismaCode(error) === 'P2003') {
+  const code = prismaCode(error);
+  if (cause?.kind === 'ForeignKeyConstraintViolation' || cause?.originalCode === '23503' || code === 'P2003' || code === '23503') {
+    // Prisma under driver adapters: meta.driverAdapterError.cause.constraint; pg itself: error.constraint.
     const fromMeta = (error as { meta?: { constraint?: unknown; field_name?: unknown } }).meta;
-    const name = cause?.constraint?.index ?? fromMeta?.constraint ?? fromMeta?.field_name ?? '';
+    const fromPg = (error as { constraint?: unknown }).constraint;
+    const name = cause?.constraint?.index ?? fromPg ?? fromMeta?.constraint ?? fromMeta?.field_name ?? '';
     return { constraint: String(name) };
   }
   return null;

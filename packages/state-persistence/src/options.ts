@@ -3,7 +3,7 @@ import { InvalidInputError } from './errors';
 import type { StatePersistenceOptions } from './types';
 import { describeType, rejectUnknownKeys, requireInteger, requireObject } from './validation';
 
-const OPTION_KEYS = ['prisma', 'policy', 'logger', 'environment', 'maxStateBytes', 'maxMetadataBytes', 'knownReferenceCacheSize', 'referenceRules', 'dataModel'] as const;
+const OPTION_KEYS = ['prisma', 'sql', 'policy', 'logger', 'environment', 'maxStateBytes', 'maxMetadataBytes', 'knownReferenceCacheSize', 'referenceRules', 'dataModel'] as const;
 const MAX_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /**
@@ -18,6 +18,7 @@ export function checkOptions(options: StatePersistenceOptions): StatePersistence
   const fields = requireObject(options, 'options');
   rejectUnknownKeys(fields, OPTION_KEYS, 'options');
   requireMethods(fields.prisma, 'prisma', ['$queryRaw', '$executeRaw', '$transaction'], 'a PrismaClient from @agentstate/db createPrismaClient()');
+  if (fields.sql !== undefined) requireMethods(fields.sql, 'sql', ['query'], 'db.sql from @agentstate/db createPrismaClient()');
   if (fields.policy !== undefined) requireMethods(fields.policy, 'policy', ['decide'], 'a policy from @agentstate/policy createProvisioningPolicy()');
   if (fields.logger !== undefined) requireMethods(fields.logger, 'logger', ['error', 'warn', 'info', 'debug'], 'a winston logger (or any object with error/warn/info/debug)');
   if (fields.environment !== undefined && !isEnvironment(fields.environment)) {

@@ -4,7 +4,7 @@ import { serviceFor, unique } from './testing/fixtures';
 import type { SaveSnapshotResult, Snapshot } from './types';
 
 describeEachDatabase('reads and data management', (db) => {
-  async function seedThread(userId: string, threadId: string, count: number, service = serviceFor(db().prisma).service) {
+  async function seedThread(userId: string, threadId: string, count: number, service = serviceFor(db()).service) {
     const saved: Snapshot[] = [];
     let parentId: string | null = null;
     for (let i = 0; i < count; i++) {
@@ -17,7 +17,7 @@ describeEachDatabase('reads and data management', (db) => {
   }
 
   it('getLatest returns the newest snapshot of the thread, null for an empty thread', async () => {
-    const { service } = serviceFor(db().prisma);
+    const { service } = serviceFor(db());
     const userId = unique('dev-temp-');
     const saved = await seedThread(userId, 't1', 3, service);
     await seedThread(userId, 't2', 1, service);
@@ -26,7 +26,7 @@ describeEachDatabase('reads and data management', (db) => {
   });
 
   it('getSnapshot reads by id and throws SnapshotNotFoundError for an unknown id', async () => {
-    const { service } = serviceFor(db().prisma);
+    const { service } = serviceFor(db());
     const [first] = await seedThread(unique('dev-temp-'), 't', 1, service);
     expect(await service.getSnapshot(first!.id)).toEqual(first);
     await expect(service.getSnapshot('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(SnapshotNotFoundError);
@@ -34,7 +34,7 @@ describeEachDatabase('reads and data management', (db) => {
   });
 
   it('listSnapshots pages newest first and returns every snapshot exactly once', async () => {
-    const { service } = serviceFor(db().prisma);
+    const { service } = serviceFor(db());
     const userId = unique('dev-temp-');
     const saved = await seedThread(userId, 't', 23, service);
     await seedThread(userId, 'other', 4, service);
@@ -60,7 +60,7 @@ describeEachDatabase('reads and data management', (db) => {
   });
 
   it('refuses bad cursors and limits with typed errors', async () => {
-    const { service } = serviceFor(db().prisma);
+    const { service } = serviceFor(db());
     const userId = unique('dev-temp-');
     await seedThread(userId, 't', 3, service);
     const page = await service.listSnapshots({ userId, threadId: 't', limit: 1 });
@@ -72,7 +72,7 @@ describeEachDatabase('reads and data management', (db) => {
   });
 
   it('getLineage walks from a snapshot to its root', async () => {
-    const { service } = serviceFor(db().prisma);
+    const { service } = serviceFor(db());
     const saved = await seedThread(unique('dev-temp-'), 't', 5, service);
     const lineage = await service.getLineage(saved[4]!.id);
     expect(lineage.map((s) => s.id)).toEqual(saved.map((s) => s.id).reverse());
@@ -81,7 +81,7 @@ describeEachDatabase('reads and data management', (db) => {
   });
 
   it('deleteThread removes one thread only', async () => {
-    const { service } = serviceFor(db().prisma);
+    const { service } = serviceFor(db());
     const userId = unique('dev-temp-');
     await seedThread(userId, 'gone', 3, service);
     await seedThread(userId, 'kept', 2, service);
@@ -91,7 +91,7 @@ describeEachDatabase('reads and data management', (db) => {
 
   it('deleteUserData removes the user and their snapshots, keeping the audit trail unless asked', async () => {
     const { prisma } = db();
-    const { service } = serviceFor(prisma);
+    const { service } = serviceFor(db());
     const keepAudit = unique('dev-temp-');
     const dropAudit = unique('dev-temp-');
     await seedThread(keepAudit, 't', 2, service);
@@ -104,8 +104,7 @@ describeEachDatabase('reads and data management', (db) => {
   });
 
   it('pruneSnapshots keeps the newest N per thread, or drops by age; lineage of kept snapshots ends at the oldest kept', async () => {
-    const { prisma } = db();
-    const { service } = serviceFor(prisma);
+    const { service } = serviceFor(db());
     const userId = unique('dev-temp-');
     const a = await seedThread(userId, 'a', 5, service);
     await seedThread(userId, 'b', 2, service);
@@ -121,7 +120,7 @@ describeEachDatabase('reads and data management', (db) => {
 
   it('refuses unbounded or malformed data-management calls without deleting anything', async () => {
     const { prisma } = db();
-    const { service } = serviceFor(prisma);
+    const { service } = serviceFor(db());
     await seedThread(unique('dev-temp-'), 't', 2, service);
     const before = await countAllRows(prisma);
     await expect(service.pruneSnapshots({})).rejects.toBeInstanceOf(InvalidInputError);

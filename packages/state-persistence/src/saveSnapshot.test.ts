@@ -11,7 +11,7 @@ describeEachDatabase('saveSnapshot', (db) => {
       prisma.agentStateSnapshot.create({ data: { userId, threadId: 't', runId: 'r', state: {} } }),
     ).rejects.toMatchObject({ code: 'P2003' });
 
-    const { service } = serviceFor(prisma, 'development');
+    const { service } = serviceFor(db(), 'development');
     const result = await service.saveSnapshot({ userId, threadId: 'thread-1', runId: 'run-1', state: { step: 1 } });
     expect(result).toMatchObject({ status: 'saved', provisioning: 'created', snapshot: { userId, threadId: 'thread-1', runId: 'run-1', state: { step: 1 }, parentId: null } });
     expect(await prisma.agentStateSnapshot.count({ where: { userId } })).toBe(1);
@@ -20,7 +20,7 @@ describeEachDatabase('saveSnapshot', (db) => {
   it('auto-creates a dev user once, with the safe defaults, and audits it (row + JSON log line)', async () => {
     const { prisma } = db();
     const userId = unique('dev-temp-');
-    const { service, lines } = serviceFor(prisma, 'development');
+    const { service, lines } = serviceFor(db(), 'development');
     const first = await service.saveSnapshot({ userId, threadId: 't', runId: 'r1', state: { n: 1 } });
     const second = await service.saveSnapshot({ userId, threadId: 't', runId: 'r1', state: { n: 2 } });
     expect(first).toMatchObject({ status: 'saved', provisioning: 'created' });
@@ -45,7 +45,7 @@ describeEachDatabase('saveSnapshot', (db) => {
   it('auto-creates test- users with the tester role', async () => {
     const { prisma } = db();
     const userId = unique('test-');
-    const { service } = serviceFor(prisma, 'test');
+    const { service } = serviceFor(db(), 'test');
     await expect(service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: [] })).resolves.toMatchObject({ status: 'saved', provisioning: 'created' });
     expect(await prisma.user.findUniqueOrThrow({ where: { id: userId } })).toMatchObject({ role: 'tester', autoProvisioned: true });
   });
@@ -54,7 +54,7 @@ describeEachDatabase('saveSnapshot', (db) => {
     const { prisma } = db();
     const userId = unique('dev-temp-');
     const existing = await prisma.user.create({ data: { id: userId, email: `${userId}@company.example`, role: 'admin', autoProvisioned: false } });
-    const { service } = serviceFor(prisma, 'development');
+    const { service } = serviceFor(db(), 'development');
     const result = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: {} });
     expect(result).toMatchObject({ status: 'saved', provisioning: 'already-existed' });
     expect(await prisma.user.findUniqueOrThrow({ where: { id: userId } })).toEqual(existing);
@@ -64,14 +64,14 @@ describeEachDatabase('saveSnapshot', (db) => {
     const { prisma } = db();
     const userId = unique('acct_');
     const existing = await prisma.user.create({ data: { id: userId, email: `${userId}@company.example` } });
-    const { service } = serviceFor(prisma, 'production');
+    const { service } = serviceFor(db(), 'production');
     await expect(service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: { ok: true } })).resolves.toMatchObject({ status: 'saved', provisioning: null });
     expect(await prisma.user.findUniqueOrThrow({ where: { id: userId } })).toEqual(existing);
   });
 
   it('skips ephemeral run_ saves: nothing is written anywhere', async () => {
     const { prisma } = db();
-    const { service, lines } = serviceFor(prisma, 'development');
+    const { service, lines } = serviceFor(db(), 'development');
     const before = await countAllRows(prisma);
     const userId = unique('dev-temp-');
     const result = await service.saveSnapshot({ userId, threadId: 't', runId: 'run_abc', state: { x: 1 } });
@@ -85,7 +85,7 @@ describeEachDatabase('saveSnapshot', (db) => {
   it('refuses a dev-temp- id in production with a clear error and an audit row, creating nothing', async () => {
     const { prisma } = db();
     const userId = unique('dev-temp-');
-    const { service, lines } = serviceFor(prisma, 'production');
+    const { service, lines } = serviceFor(db(), 'production');
     const error = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProvisioningRefusedError);
     expect(error).toMatchObject({ code: 'PROVISIONING_REFUSED', reasonCode: 'DEV_ID_IN_PRODUCTION', subjectId: userId });
@@ -102,7 +102,7 @@ describeEachDatabase('saveSnapshot', (db) => {
   it.each(['staging', 'unknown'] as const)('never auto-creates in %s: unknown dev user -> UnknownUserError', async (environment) => {
     const { prisma } = db();
     const userId = unique('dev-temp-');
-    const { service } = serviceFor(prisma, environment);
+    const { service } = serviceFor(db(), environment);
     const error = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnknownUserError);
     expect(await prisma.user.count({ where: { id: userId } })).toBe(0);
@@ -111,7 +111,7 @@ describeEachDatabase('saveSnapshot', (db) => {
   it('turns a missing production user into UnknownUserError naming the id and the fix, never a raw P2003', async () => {
     const { prisma } = db();
     const userId = unique('acct_');
-    const { service } = serviceFor(prisma, 'production');
+    const { service } = serviceFor(db(), 'production');
     const error = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnknownUserError);
     expect(error).toMatchObject({ code: 'UNKNOWN_USER', userId, reasonCode: 'NO_AUTO_CREATE_RULE' });
@@ -125,7 +125,7 @@ describeEachDatabase('saveSnapshot', (db) => {
   it('recreates a dev user that was deleted after the service had seen it', async () => {
     const { prisma } = db();
     const userId = unique('dev-temp-');
-    const { service } = serviceFor(prisma, 'development');
+    const { service } = serviceFor(db(), 'development');
     await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 1 });
     await prisma.user.delete({ where: { id: userId } });
     await expect(service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 2 })).resolves.toMatchObject({ status: 'saved', provisioning: 'created' });
@@ -134,7 +134,7 @@ describeEachDatabase('saveSnapshot', (db) => {
   it('50 parallel first saves for one new dev user all succeed and create exactly one user row', async () => {
     const { prisma } = db();
     const userId = unique('dev-temp-');
-    const { service } = serviceFor(prisma, 'development');
+    const { service } = serviceFor(db(), 'development');
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: { i } })));
     expect(results.every((r) => r.status === 'saved')).toBe(true);
     expect(await prisma.user.count({ where: { id: userId } })).toBe(1);
@@ -146,7 +146,7 @@ describeEachDatabase('saveSnapshot', (db) => {
   it('rejects a parent from another thread, and an unknown parent, writing nothing', async () => {
     const { prisma } = db();
     const userId = unique('dev-temp-');
-    const { service } = serviceFor(prisma, 'development');
+    const { service } = serviceFor(db(), 'development');
     const saved = await service.saveSnapshot({ userId, threadId: 'a', runId: 'r', state: 1 });
     if (saved.status !== 'saved') throw new Error('expected saved');
     const before = await countAllRows(prisma);
@@ -159,7 +159,7 @@ describeEachDatabase('saveSnapshot', (db) => {
 
   it('leaves every table unchanged on bad input, with typed errors', async () => {
     const { prisma } = db();
-    const { service } = serviceFor(prisma, 'development', { maxStateBytes: 1024 });
+    const { service } = serviceFor(db(), 'development', { maxStateBytes: 1024 });
     const good = { userId: unique('dev-temp-'), threadId: 't', runId: 'r', state: {} };
     const cycle: Record<string, unknown> = {};
     cycle.me = cycle;
@@ -189,8 +189,7 @@ describeEachDatabase('saveSnapshot', (db) => {
   });
 
   it('round-trips Date, BigInt, Map and Set state through the database', async () => {
-    const { prisma } = db();
-    const { service } = serviceFor(prisma, 'development');
+    const { service } = serviceFor(db(), 'development');
     const state = { at: new Date('2026-11-26T10:00:00.123Z'), tokens: 9007199254740993n, seen: new Set(['a', 'b']), memo: new Map([[1, { deep: [new Date(0)] }]]) };
     const saved = await service.saveSnapshot({ userId: unique('dev-temp-'), threadId: 't', runId: 'r', state, metadata: { model: 'x', $t: 'kept' } });
     if (saved.status !== 'saved') throw new Error('expected saved');

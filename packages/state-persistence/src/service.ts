@@ -24,6 +24,8 @@ import {
   lockThread,
   type Queryable,
   type ReferenceRow,
+  viaDriver,
+  viaPrisma,
   type SnapshotRow,
   type SnapshotWrite,
   type WrittenRow,
@@ -76,6 +78,9 @@ const MAX_LINEAGE = 10_000;
 
 interface PreparedSave {
   write: SnapshotWrite;
+  /** the caller's values, returned as the saved snapshot's state and metadata */
+  state: unknown;
+  metadata: unknown;
   decision: ProvisioningDecision;
   expectedParentId: string | null | undefined;
 }
@@ -94,6 +99,8 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   const environment: Environment = options.environment ?? resolveEnvironment(process.env);
   const maxStateBytes = options.maxStateBytes ?? MiB;
   const maxMetadataBytes = options.maxMetadataBytes ?? 64 * 1024;
+  // Single-statement saves go straight to the pg pool when the caller passed db.sql.
+  const direct: Queryable = options.sql ? viaDriver(options.sql) : viaPrisma(prisma);
   const known = new KnownReferences(options.knownReferenceCacheSize ?? 10_000);
   // Start-up check: every required relation of a snapshot has a provisioning rule.
   const plan = planSnapshotReferences(options.dataModel ?? defaultDataModel(), options.referenceRules ?? DEFAULT_REFERENCE_RULES);
@@ -122,11 +129,13 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     return {
       decision,
       expectedParentId,
+      state: fields.state,
+      metadata: fields.metadata,
       write: { userId: decision.id, threadId, runId, parentId: parentId ?? null, stateJson: state.json, metadataJson: metadata.json },
     };
   }
 
-  async function audit(event: AuditEvent, db: Queryable = prisma): Promise<void> {
+  async function audit(event: AuditEvent, db: Queryable = direct): Promise<void> {
     logAudit(logger, event);
     const columns = auditColumns(event);
     await insertAuditRow(db, { ...columns, outcome: event.outcome });
@@ -217,17 +226,18 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
       }
       const { row, provisioning } =
         prepared.expectedParentId === undefined
-          ? await write(prisma, prepared, false)
+          ? await write(direct, prepared, false)
           : await prisma.$transaction(
               async (tx) => {
-                await lockThread(tx, w.userId, w.threadId);
-                const latest = await latestSnapshotId(tx, w.userId, w.threadId);
+                const db = viaPrisma(tx);
+                await lockThread(db, w.userId, w.threadId);
+                const latest = await latestSnapshotId(db, w.userId, w.threadId);
                 if (latest !== prepared.expectedParentId) throw new ConcurrentWriteError(w.threadId, prepared.expectedParentId ?? null, latest);
-                return write(tx, prepared, true);
+                return write(db, prepared, true);
               },
               { maxWait: 20_000, timeout: 20_000 },
             );
-      return { status: 'saved', snapshot: fromWrite<State>(w, row), provisioning };
+      return { status: 'saved', snapshot: fromWrite<State>(w, row, prepared.state, prepared.metadata), provisioning };
     } catch (error) {
       if (error instanceof UnknownUserPending) {
         const refusal = auditEvent(error.decision, 'refused', { reasonCode: 'USER_NOT_FOUND', reason: `user does not exist; ${error.decision.reason}` });

@@ -14,10 +14,13 @@ export function fromRow<State>(row: SnapshotRow): Snapshot<State> {
   return snapshot(identity, decodeValue(row.state_json), decodeValue(row.metadata_json));
 }
 
-/** The snapshot just written: our own encoding decoded, plus what the database assigned. */
-export function fromWrite<State>(w: SnapshotWrite, row: WrittenRow): Snapshot<State> {
+/**
+ * The snapshot just written: the caller's own state and metadata (decoding
+ * what we just encoded would cost as much again), plus what the database assigned.
+ */
+export function fromWrite<State>(w: SnapshotWrite, row: WrittenRow, state: unknown, metadata: unknown): Snapshot<State> {
   const identity = { id: row.id, userId: w.userId, threadId: w.threadId, runId: w.runId, parentId: w.parentId, createdAt: row.created_at };
-  return snapshot(identity, decodeValue(w.stateJson), decodeValue(w.metadataJson));
+  return snapshot(identity, state, metadata ?? {});
 }
 
 /** A row read through Prisma's typed API (jsonb already parsed by the driver). */

@@ -14,7 +14,7 @@
  * atomic upsert it approximates; see SPEC/learnings.
  */
 import { Prisma } from '@agentstate/db';
-import type { PrismaClient } from '@agentstate/db';
+import type { PrismaClient, SqlRunner } from '@agentstate/db';
 
 /** What a write returns: the database-assigned columns. The rest is what was written. */
 export interface WrittenRow {
@@ -24,8 +24,24 @@ export interface WrittenRow {
   provisioning?: string | null;
 }
 
-/** PrismaClient or an interactive-transaction client. */
-export type Queryable = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
+/**
+ * Where a statement runs: through Prisma ($queryRaw; also an interactive
+ * transaction's client) or, for the hot single-statement saves on
+ * PostgreSQL, straight on the pg pool under Prisma's adapter (same
+ * connections, none of Prisma's per-query overhead). Statements are built
+ * with Prisma.sql either way, so parameters are always bound, never spliced.
+ */
+export interface Queryable {
+  rows<T>(statement: Prisma.Sql): Promise<T[]>;
+}
+
+export function viaPrisma(db: Pick<PrismaClient, '$queryRaw'>): Queryable {
+  return { rows: <T>(statement: Prisma.Sql) => db.$queryRaw<T[]>(statement) };
+}
+
+export function viaDriver(runner: SqlRunner): Queryable {
+  return { rows: <T>(statement: Prisma.Sql) => runner.query<T>(statement.text, statement.values) };
+}
 
 export interface SnapshotRow {
   id: string;
@@ -68,11 +84,18 @@ function parentIsValid(w: SnapshotWrite): Prisma.Sql {
 
 /** Steady state. Returns null when the parent is not valid (nothing written). Throws a foreign key violation when the user is missing. */
 export async function insertSnapshot(db: Queryable, w: SnapshotWrite): Promise<WrittenRow | null> {
-  const rows = await db.$queryRaw<WrittenRow[]>`
-    INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, parent_id, state, metadata)
-    SELECT ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${w.stateJson}::jsonb, ${w.metadataJson}::jsonb
-    WHERE ${parentIsValid(w)}
-    ${RETURNING}`;
+  // Without a parent there is nothing to check: the plain VALUES form is the cheapest.
+  const rows =
+    w.parentId === null
+      ? await db.rows<WrittenRow>(Prisma.sql`
+          INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, state, metadata)
+          VALUES (${w.userId}, ${w.threadId}, ${w.runId}, ${w.stateJson}::jsonb, ${w.metadataJson}::jsonb)
+          ${RETURNING}`)
+      : await db.rows<WrittenRow>(Prisma.sql`
+          INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, parent_id, state, metadata)
+          SELECT ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${w.stateJson}::jsonb, ${w.metadataJson}::jsonb
+          WHERE ${parentIsValid(w)}
+          ${RETURNING}`);
   return rows[0] ?? null;
 }
 
@@ -121,24 +144,24 @@ export async function insertSnapshotWithReferences(db: Queryable, w: SnapshotWri
     SELECT ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${w.stateJson}::jsonb, ${w.metadataJson}::jsonb
     FROM valid WHERE valid.ok
     ${RETURNING})`);
-  const rows = await db.$queryRaw<WrittenRow[]>`WITH ${Prisma.join(ctes, ',\n')} SELECT snapshot.*, ${auditOutcome} AS provisioning FROM snapshot`;
+  const rows = await db.rows<WrittenRow>(Prisma.sql`WITH ${Prisma.join(ctes, ',\n')} SELECT snapshot.*, ${auditOutcome} AS provisioning FROM snapshot`);
   return rows[0] ?? null;
 }
 
 /** An audit row on its own (refusals), optionally inside a transaction. */
 export async function insertAuditRow(db: Queryable, audit: AuditRow & { outcome: string }): Promise<void> {
-  await db.$executeRaw`
+  await db.rows(Prisma.sql`
     INSERT INTO user_provisioning_audit (entity, subject_id, outcome, decision, reason_code, reason, environment)
-    VALUES (${audit.entity}, ${audit.subjectId}, ${audit.outcome}, ${audit.decision}, ${audit.reasonCode}, ${audit.reason}, ${audit.environment})`;
+    VALUES (${audit.entity}, ${audit.subjectId}, ${audit.outcome}, ${audit.decision}, ${audit.reasonCode}, ${audit.reason}, ${audit.environment})`);
 }
 
 /** Serialises writers of one thread for the rest of the transaction (expectedParentId saves). */
 export async function lockThread(db: Queryable, userId: string, threadId: string): Promise<void> {
-  await db.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${userId}/${threadId}`}, 0))::text`;
+  await db.rows(Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${userId}/${threadId}`}, 0))::text`);
 }
 
 export async function latestSnapshotId(db: Queryable, userId: string, threadId: string): Promise<string | null> {
-  const rows = await db.$queryRaw<Array<{ id: string }>>`
-    SELECT id::text AS id FROM agent_state_snapshots WHERE user_id = ${userId} AND thread_id = ${threadId} ORDER BY seq DESC LIMIT 1`;
+  const rows = await db.rows<{ id: string }>(Prisma.sql`
+    SELECT id::text AS id FROM agent_state_snapshots WHERE user_id = ${userId} AND thread_id = ${threadId} ORDER BY seq DESC LIMIT 1`);
   return rows[0]?.id ?? null;
 }

@@ -1,5 +1,5 @@
 import { StateNotSerializableError, StateTooLargeError } from './errors';
-import { decodeValue, encodeValue } from './stateCodec';
+import { decodeValue, encodeValue, fastEncode, walkValue } from './stateCodec';
 
 const roundTrip = (value: unknown) => decodeValue(encodeValue(value, 'state', 1024 * 1024).json);
 
@@ -80,3 +80,45 @@ describe('state encoding', () => {
     expect(error).toMatchObject({ code: 'STATE_TOO_LARGE', field: 'state', limitBytes: 1000, bytes: 1211 });
   });
 });
+
+describe('fast encoder', () => {
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  const nested = (levels: number) => {
+    let v: unknown = 1;
+    for (let i = 0; i < levels; i++) v = [v];
+    return v;
+  };
+  const withProto = JSON.parse('{"__proto__": {"a": [1, {"$t": "x"}]}, "b": null}') as unknown;
+  const corpus: Array<[string, unknown]> = [
+    ['plain JSON', { a: 1, b: ['x', true, null, -0, 1e21, 0.1], c: { d: 'é—你👋' } }],
+    ['tags everywhere', { at: new Date(1), n: 10n ** 30n, m: new Map<unknown, unknown>([[new Date(2), new Set([undefined, 1n])]]), u: undefined, arr: [undefined, ...new Array<undefined>(1), 3] }],
+    ['own $t keys, nested', { $t: 'Date', v: { $t: 'Map', v: [] } }],
+    ['__proto__ key', withProto],
+    ['a string that looks like an escape', { s: '\\u0000 and \\ud800 as text' }],
+    ['top-level undefined', undefined],
+    ['top-level bigint', 5n],
+    ['null prototype object', Object.assign(Object.create(null) as object, { k: 1 })],
+    ['400 levels', nested(400)],
+  ];
+
+  it.each(corpus)('gives byte-identical JSON to the walker for %s', (_name, value) => {
+    const fast = fastEncode(value);
+    expect(fast).toBeDefined();
+    expect(fast).toBe(JSON.stringify(walkValue(value)));
+  });
+
+  it.each([
+    ['a function', { f: () => 1 }],
+    ['a cycle', cycle],
+    ['NaN', [NaN]],
+    ['a NUL in a key', { ['a\u0000']: 1 }],
+    ['a lone surrogate', 'x\udc00'],
+    ['a class instance', new (class Thing {})()],
+    ['an object with toJSON', { toJSON: () => 'x' }],
+    ['600 levels', nested(600)],
+  ])('leaves %s to the walker', (_name, value) => {
+    expect(fastEncode(value)).toBeUndefined();
+  });
+});
+

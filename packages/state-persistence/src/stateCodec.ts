@@ -31,7 +31,10 @@ export interface EncodedValue {
 }
 
 export function encodeValue(value: unknown, field: 'state' | 'metadata', limitBytes: number): EncodedValue {
-  const json = JSON.stringify(toJson(value, field, new Set(), 0));
+  // The fast path handles every storable value; anything it refuses goes
+  // through the walker, which names the path in its error (or, for the rare
+  // value only the walker accepts, encodes it: both give identical JSON).
+  const json = fastEncode(value) ?? JSON.stringify(walkValue(value, field));
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > limitBytes) throw new StateTooLargeError(field, bytes, limitBytes);
   return { json, bytes };
@@ -44,6 +47,11 @@ export function decodeValue(json: string): unknown {
 /** Decodes a value that the driver already parsed from jsonb. */
 export function reviveValue(parsed: unknown): unknown {
   return fromJson(parsed as Json);
+}
+
+/** The reference encoder: walks the value, names the path of anything it refuses. */
+export function walkValue(value: unknown, field = 'state'): unknown {
+  return toJson(value, field, new Set(), 0);
 }
 
 function checkString(text: string, path: string, what: string): void {
@@ -112,6 +120,84 @@ function objectToJson(object: object, path: string, ancestors: Set<object>, dept
     Object.defineProperty(out, key, { value: next(child, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
   }
   return Object.prototype.hasOwnProperty.call(out, TAG) ? { [TAG]: 'Object', v: out } : out;
+}
+
+/* ------------------------------------------------------------ fast path -- */
+
+class Refused extends Error {}
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const SUSPECT_CHARACTERS = /[\u0000\ud800-\udfff]/;
+
+function storableText(text: string): boolean {
+  return !SUSPECT_CHARACTERS.test(text) || (!text.includes('\u0000') && !LONE_SURROGATE.test(text));
+}
+
+/**
+ * One JSON.stringify with a replacer that applies the same rules and tags as
+ * the walker below, without building an intermediate copy (several times
+ * faster on large states). Returns undefined when the value must be refused
+ * (or nests too deeply for the native stringifier).
+ */
+export function fastEncode(value: unknown): string | undefined {
+  const made = new WeakSet<object>(); // tag objects and escaped copies we created: emit as they are
+  const depths = new WeakMap<object, number>(); // nesting of every object we let through
+  try {
+    return JSON.stringify(value, function (this: object, key: string) {
+      if (key.length > 0 && !storableText(key)) throw new Refused();
+      // The holder's own value, before toJSON (Date.prototype.toJSON has already run on the replacer's second argument).
+      const original = (this as Record<string, unknown>)[key];
+      const depth = (depths.get(this) ?? 0) + 1;
+      // Refusing a little earlier than the walker is fine: it then decides (and names the path).
+      if (depth > MAX_DEPTH) throw new Refused();
+      const nested = <T extends object>(object: T): T => {
+        depths.set(object, depth);
+        return object;
+      };
+      const tag = (t: string, v?: unknown) => {
+        const out = t === 'undefined' ? { [TAG]: t } : { [TAG]: t, v };
+        made.add(out);
+        return nested(out);
+      };
+      switch (typeof original) {
+        case 'string':
+          if (!storableText(original)) throw new Refused();
+          return original;
+        case 'number':
+          if (!Number.isFinite(original)) throw new Refused();
+          return original;
+        case 'boolean':
+          return original;
+        case 'bigint':
+          return tag('BigInt', original.toString());
+        case 'undefined':
+          return tag('undefined');
+        case 'function':
+        case 'symbol':
+          throw new Refused();
+      }
+      if (original === null) return null;
+      const object = original as object;
+      if (made.has(object) || Array.isArray(object)) return nested(object);
+      if (object instanceof Date) {
+        if (Number.isNaN(object.getTime())) throw new Refused();
+        return tag('Date', object.toISOString());
+      }
+      if (object instanceof Map) return tag('Map', [...object.entries()]);
+      if (object instanceof Set) return tag('Set', [...object.values()]);
+      const proto = Object.getPrototypeOf(object) as unknown;
+      if (proto !== Object.prototype && proto !== null) throw new Refused();
+      if (Object.getOwnPropertySymbols(object).length > 0 || typeof (object as { toJSON?: unknown }).toJSON === 'function') throw new Refused();
+      if (Object.prototype.hasOwnProperty.call(object, TAG)) {
+        const copy = { ...object };
+        made.add(copy);
+        return tag('Object', copy);
+      }
+      return nested(object);
+    });
+  } catch {
+    // Refused, a cycle (TypeError) or nesting beyond the native stack (RangeError): the walker decides.
+    return undefined;
+  }
 }
 
 function fromJson(value: Json): unknown {

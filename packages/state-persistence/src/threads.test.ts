@@ -7,7 +7,7 @@ import { serviceFor, unique } from './testing/fixtures';
 describeEachDatabase('threads: the second required reference', (db) => {
   it('creates the thread on first use, in the same write, for a new dev user', async () => {
     const { prisma } = db();
-    const { service } = serviceFor(prisma, 'development');
+    const { service } = serviceFor(db(), 'development');
     const userId = unique('dev-temp-');
     await service.saveSnapshot({ userId, threadId: 'chat-1', runId: 'r', state: 1 });
     await service.saveSnapshot({ userId, threadId: 'chat-1', runId: 'r', state: 2 });
@@ -23,7 +23,7 @@ describeEachDatabase('threads: the second required reference', (db) => {
     const { prisma } = db();
     const userId = unique('acct_');
     await prisma.user.create({ data: { id: userId, email: `${userId}@company.example` } });
-    const { service } = serviceFor(prisma, 'production');
+    const { service } = serviceFor(db(), 'production');
     await expect(service.saveSnapshot({ userId, threadId: 'support', runId: 'r', state: {} })).resolves.toMatchObject({ status: 'saved' });
     expect(await prisma.agentThread.count({ where: { userId } })).toBe(1);
 
@@ -37,7 +37,7 @@ describeEachDatabase('threads: the second required reference', (db) => {
 
   it('recreates a thread deleted by deleteThread on the next save', async () => {
     const { prisma } = db();
-    const { service } = serviceFor(prisma, 'development');
+    const { service } = serviceFor(db(), 'development');
     const userId = unique('test-');
     await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 1 });
     expect(await service.deleteThread({ userId, threadId: 't' })).toEqual({ deletedSnapshots: 1 });

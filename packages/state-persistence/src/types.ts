@@ -1,4 +1,4 @@
-import type { DataModel, PrismaClient } from '@agentstate/db';
+import type { DataModel, PrismaClient, SqlRunner } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
 import type { Environment, UserProvisioningPolicy } from '@agentstate/policy';
 import type { ReferenceRule } from './references';
@@ -68,6 +68,12 @@ export interface PruneSnapshotsInput {
 
 export interface StatePersistenceOptions {
   prisma: PrismaClient;
+  /**
+   * Optional: `db.sql` from createPrismaClient() (PostgreSQL). Single-statement
+   * saves then run on the same pool without Prisma's per-query overhead;
+   * reads and transactions still go through Prisma.
+   */
+  sql?: SqlRunner;
   /** default: createProvisioningPolicy() (dev-temp-/test- auto-create in development/test only) */
   policy?: UserProvisioningPolicy;
   /** default: the shared winston JSON logger */

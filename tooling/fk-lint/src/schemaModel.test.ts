@@ -27,11 +27,17 @@ describe('loadSchemaModel', () => {
     expect([...(snapshot?.fkToRelations.keys() ?? [])]).toEqual(['userId']);
   });
 
-  it('reads the shared repo schema: AgentStateSnapshot.userId is the FK of the required relation user -> User', () => {
+  it('reads the shared repo schema: userId and threadId are FKs of the required relations user -> User and thread -> AgentThread', () => {
     const root = findRepoRoot([PACKAGE_DIR]);
     expect(root).toBeDefined();
     const schema = loadSchemaModel(join(root ?? '', 'prisma', 'schema.prisma'));
+    const thread = { field: 'thread', referencedModel: 'AgentThread', fkFields: ['userId', 'threadId'], referencedFields: ['userId', 'id'] };
     expect(schema.byDelegate.get('agentStateSnapshot')?.fkToRelations.get('userId')).toEqual([
+      { field: 'user', referencedModel: 'User', fkFields: ['userId'], referencedFields: ['id'] },
+      thread,
+    ]);
+    expect(schema.byDelegate.get('agentStateSnapshot')?.fkToRelations.get('threadId')).toEqual([thread]);
+    expect(schema.byDelegate.get('agentThread')?.fkToRelations.get('userId')).toEqual([
       { field: 'user', referencedModel: 'User', fkFields: ['userId'], referencedFields: ['id'] },
     ]);
     // parentId belongs to the optional lineage relation

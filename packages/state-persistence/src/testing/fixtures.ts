@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { PrismaClient } from '@agentstate/db';
+import type { DatabaseClient, PrismaClient } from '@agentstate/db';
 import { createMemoryLogger } from '@agentstate/logger';
 import type { Environment } from '@agentstate/policy';
 import { createStatePersistence } from '../service';
@@ -9,10 +9,15 @@ export function unique(prefix: string): string {
   return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
-/** The service with an in-memory logger whose parsed JSON lines tests can read. */
-export function serviceFor(prisma: PrismaClient, environment: Environment = 'development', extra: { maxStateBytes?: number } = {}) {
+/**
+ * The service with an in-memory logger whose parsed JSON lines tests can read.
+ * Given a test database, it also gets `db.sql` (PostgreSQL): saves then run
+ * straight on the pg pool, as in production use; on PGlite through Prisma.
+ */
+export function serviceFor(source: PrismaClient | DatabaseClient, environment: Environment = 'development', extra: { maxStateBytes?: number } = {}) {
   const { logger, lines } = createMemoryLogger({ level: 'debug' });
-  const service = createStatePersistence({ prisma, environment, logger, ...extra });
+  const database = 'prisma' in source ? source : { prisma: source, sql: undefined };
+  const service = createStatePersistence({ prisma: database.prisma, ...(database.sql ? { sql: database.sql } : {}), environment, logger, ...extra });
   return { service, lines };
 }
 
