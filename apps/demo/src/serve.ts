@@ -9,7 +9,12 @@ export async function serve(args: ServeArgs): Promise<void> {
   const db = await createPrismaClient();
   // A server's audit trail is wanted: JSON lines on stdout (LOG_LEVEL to change).
   const logger = createLogger({ service: 'agentstate-demo-api' });
-  const service = createStatePersistence({ prisma: db.prisma, logger, ...(args.environment ? { environment: args.environment } : {}) });
+  const service = createStatePersistence({
+    prisma: db.prisma,
+    ...(db.sql ? { sql: db.sql } : {}), // PostgreSQL: saves run on the pool directly
+    logger,
+    ...(args.environment ? { environment: args.environment } : {}),
+  });
   const running = await startApiServer({ service, logger, port: args.port, host: args.host }).catch(async (error: unknown) => {
     await db.close();
     throw error;
