@@ -55,7 +55,8 @@ describeWithLocalPostgres('database restarts under a stream of saves (own Postgr
 
   it('every save during an outage fails with a retryable DatabaseUnavailableError; saves resume after restart; 0 acknowledged saves lost', async () => {
     const server = pg!;
-    const { service } = serviceWithLog(db!.prisma, 'development');
+    // As the README recommends on PostgreSQL: saves on the pg pool (db.sql), reads through Prisma.
+    const { service } = serviceWithLog(db!.prisma, 'development', db!.sql ? { sql: db!.sql } : {});
     const userIds = Array.from({ length: WRITERS }, (_, w) => unique(`dev-temp-restart${w}-`));
     const attempts: Attempt[] = [];
     let phase: Phase = 'up';

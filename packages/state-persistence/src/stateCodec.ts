@@ -125,77 +125,83 @@ function objectToJson(object: object, path: string, ancestors: Set<object>, dept
 /* ------------------------------------------------------------ fast path -- */
 
 class Refused extends Error {}
-// eslint-disable-next-line no-control-regex -- finding NUL is the point
-const SUSPECT_CHARACTERS = /[\u0000\ud800-\udfff]/;
 
-function storableText(text: string): boolean {
-  return !SUSPECT_CHARACTERS.test(text) || (!text.includes('\u0000') && !LONE_SURROGATE.test(text));
+// JSON.stringify writes U+0000 and lone surrogates as \u escapes, so one scan of
+// its output finds them (in strings and keys). A match may also be a user's
+// literal backslash text: then the walker decides, correctly, just slower.
+const SUSPECT_ESCAPE = /\\u0000|\\ud[89a-f]/i;
+
+/** The state of one fast encoding: objects we created, and how deep each object we let through is. */
+interface FastPass {
+  made: WeakSet<object>;
+  depths: WeakMap<object, number>;
+}
+
+function through(pass: FastPass, holder: object, object: object): object {
+  const depth = (pass.depths.get(holder) ?? 0) + 1;
+  // Refusing a level earlier than the walker is fine: it then decides (and names the path).
+  if (depth >= MAX_DEPTH) throw new Refused();
+  pass.depths.set(object, depth);
+  return object;
+}
+
+function tagged(pass: FastPass, holder: object, t: string, v?: unknown): object {
+  const out = t === 'undefined' ? { [TAG]: t } : { [TAG]: t, v };
+  pass.made.add(out);
+  return through(pass, holder, out);
+}
+
+function replace(pass: FastPass, holder: object, original: unknown, converted: unknown): unknown {
+  switch (typeof original) {
+    case 'string':
+    case 'boolean':
+      return converted;
+    case 'number':
+      if (!Number.isFinite(original)) throw new Refused();
+      return converted;
+    case 'bigint':
+      return tagged(pass, holder, 'BigInt', original.toString());
+    case 'undefined':
+      return tagged(pass, holder, 'undefined');
+    case 'function':
+    case 'symbol':
+      throw new Refused();
+  }
+  if (original === null) return null;
+  const object = original as object;
+  if (Array.isArray(object) || pass.made.has(object)) return through(pass, holder, object);
+  if (object instanceof Date) {
+    if (Number.isNaN(object.getTime())) throw new Refused();
+    return tagged(pass, holder, 'Date', object.toISOString());
+  }
+  if (object instanceof Map) return tagged(pass, holder, 'Map', [...object.entries()]);
+  if (object instanceof Set) return tagged(pass, holder, 'Set', [...object.values()]);
+  const proto = Object.getPrototypeOf(object) as unknown;
+  if (proto !== Object.prototype && proto !== null) throw new Refused();
+  if (Object.getOwnPropertySymbols(object).length > 0 || typeof (object as { toJSON?: unknown }).toJSON === 'function') throw new Refused();
+  if (Object.prototype.hasOwnProperty.call(object, TAG)) {
+    const copy = { ...object };
+    pass.made.add(copy);
+    return tagged(pass, holder, 'Object', copy);
+  }
+  return through(pass, holder, object);
 }
 
 /**
  * One JSON.stringify with a replacer that applies the same rules and tags as
  * the walker below, without building an intermediate copy (several times
- * faster on large states). Returns undefined when the value must be refused
- * (or nests too deeply for the native stringifier).
+ * faster on large states). Returns undefined when the walker must decide:
+ * a value to refuse, a cycle, deep nesting, or a suspect escape in the output.
  */
 export function fastEncode(value: unknown): string | undefined {
-  const made = new WeakSet<object>(); // tag objects and escaped copies we created: emit as they are
-  const depths = new WeakMap<object, number>(); // nesting of every object we let through
+  const pass: FastPass = { made: new WeakSet(), depths: new WeakMap() };
   try {
-    return JSON.stringify(value, function (this: object, key: string) {
-      if (key.length > 0 && !storableText(key)) throw new Refused();
-      // The holder's own value, before toJSON (Date.prototype.toJSON has already run on the replacer's second argument).
-      const original = (this as Record<string, unknown>)[key];
-      const depth = (depths.get(this) ?? 0) + 1;
-      // Refusing a little earlier than the walker is fine: it then decides (and names the path).
-      if (depth > MAX_DEPTH) throw new Refused();
-      const nested = <T extends object>(object: T): T => {
-        depths.set(object, depth);
-        return object;
-      };
-      const tag = (t: string, v?: unknown) => {
-        const out = t === 'undefined' ? { [TAG]: t } : { [TAG]: t, v };
-        made.add(out);
-        return nested(out);
-      };
-      switch (typeof original) {
-        case 'string':
-          if (!storableText(original)) throw new Refused();
-          return original;
-        case 'number':
-          if (!Number.isFinite(original)) throw new Refused();
-          return original;
-        case 'boolean':
-          return original;
-        case 'bigint':
-          return tag('BigInt', original.toString());
-        case 'undefined':
-          return tag('undefined');
-        case 'function':
-        case 'symbol':
-          throw new Refused();
-      }
-      if (original === null) return null;
-      const object = original as object;
-      if (made.has(object) || Array.isArray(object)) return nested(object);
-      if (object instanceof Date) {
-        if (Number.isNaN(object.getTime())) throw new Refused();
-        return tag('Date', object.toISOString());
-      }
-      if (object instanceof Map) return tag('Map', [...object.entries()]);
-      if (object instanceof Set) return tag('Set', [...object.values()]);
-      const proto = Object.getPrototypeOf(object) as unknown;
-      if (proto !== Object.prototype && proto !== null) throw new Refused();
-      if (Object.getOwnPropertySymbols(object).length > 0 || typeof (object as { toJSON?: unknown }).toJSON === 'function') throw new Refused();
-      if (Object.prototype.hasOwnProperty.call(object, TAG)) {
-        const copy = { ...object };
-        made.add(copy);
-        return tag('Object', copy);
-      }
-      return nested(object);
+    const json = JSON.stringify(value, function (this: object, key: string, converted: unknown) {
+      // The holder's own value: Date.prototype.toJSON has already run on `converted`.
+      return replace(pass, this, (this as Record<string, unknown>)[key], converted);
     });
+    return json !== undefined && SUSPECT_ESCAPE.test(json) ? undefined : json;
   } catch {
-    // Refused, a cycle (TypeError) or nesting beyond the native stack (RangeError): the walker decides.
     return undefined;
   }
 }
