@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // One entry point for a fresh machine that has only Node and npm:
 //   npm run demo   -> install, generate the Prisma client, run the demo (PGlite)
-//   npm test       -> install, generate, run every package's tests through turbo
+//   npm test       -> install, generate, then typecheck, lint and test every package through turbo
 //   npm run setup  -> install and generate only
 // pnpm itself comes from the npm registry through npx when it is not on PATH,
 // pinned to the version in package.json's "packageManager".
@@ -40,12 +40,13 @@ function pnpmCommand(args) {
 }
 
 /**
- * Runs every package's tests through turbo, echoing the output, then prints
- * one closing line summing Jest's per-package "Tests:" lines, e.g.
+ * Runs every package's typecheck, lint (ESLint, and fk-lint over the whole
+ * repo) and tests through turbo, echoing the output, then prints one closing
+ * line summing Jest's per-package "Tests:" lines, e.g.
  * "Tests: 402 passed, 0 failed, 3 skipped".
  */
 function runTests() {
-  const [cmd, args] = pnpmCommand(['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue']);
+  const [cmd, args] = pnpmCommand(['exec', 'turbo', 'run', 'typecheck', 'lint', 'test', '--concurrency=2', '--continue']);
   const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const totals = { passed: 0, failed: 0, skipped: 0 };
   let buffered = '';

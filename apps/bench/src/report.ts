@@ -69,28 +69,6 @@ export function formatReport(report: BenchReport): string {
     );
   }
 
-  if (report.profile.steadyState.length > 0) {
-    out.push('', '== Where the steady-state save goes (medians, 1 client, from the D rows) ==');
-    out.push(
-      table(
-        ['payload', 'raw INSERT ms', '+ SQL shape ms', '+ Prisma per query ms', '+ service rest ms', '= saveSnapshot ms'],
-        report.profile.steadyState.map((b) => [b.payload, fixed(b.rawMedianMs, 3), fixed(b.sqlShapeMs, 3), fixed(b.prismaPerQueryMs, 3), fixed(b.serviceRestMs, 3), fixed(b.serviceMedianMs, 3)]),
-        (i) => i > 0,
-      ),
-    );
-  }
-
-  if (report.profile.whatIf.length > 0) {
-    out.push('', '== Steady-state save now vs with the suggested change (D3/D4: fast state encoder, no decode of the state just written) ==');
-    out.push(
-      table(
-        ['scenario', 'save path', 'median ms', 'ops/s', 'x raw (median)', 'x LangGraph (ops/s)'],
-        report.profile.whatIf.flatMap((w) => w.rows.map((r) => [w.scenario, r.label, fixed(r.medianMs, 3), fixed(r.opsPerSec, 0), fixed(r.medianVsRaw, 2), fixed(r.opsVsLanggraph, 2)])),
-        (i) => i > 1,
-      ),
-    );
-  }
-
   if (report.profile.roundTrips.length > 0) {
     out.push('', '== Round trips and statements per operation (counted on the wire) ==');
     out.push(
@@ -105,10 +83,6 @@ export function formatReport(report: BenchReport): string {
         (i) => i === 1 || i === 2,
       ),
     );
-  }
-
-  for (const copy of report.profile.sqlCopies) {
-    out.push(`${copy.diagnostic}: SQL ${copy.matches ? 'identical to' : 'DIFFERS FROM (stale copy)'} what ${copy.service} sends`);
   }
 
   out.push('', '== Targets ==');

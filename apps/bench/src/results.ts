@@ -60,25 +60,6 @@ export interface OperationProfile {
   statements: StatementCount[];
 }
 
-/** Where the steady-state save's median goes, from the interleaved c=1 rows. */
-export interface SteadyStateBreakdown {
-  payload: string;
-  rawMedianMs: number;
-  /** service SQL via pg minus raw INSERT via pg */
-  sqlShapeMs: number;
-  /** raw INSERT via Prisma minus raw INSERT via pg */
-  prismaPerQueryMs: number;
-  /** saveSnapshot minus the two above minus raw */
-  serviceRestMs: number;
-  serviceMedianMs: number;
-}
-
-/** The steady-state save now and with the suggested change (D3/D4 rows), against the floor and LangGraph, per PostgreSQL save scenario. */
-export interface WhatIf {
-  scenario: string;
-  rows: Array<{ id: string; label: string; medianMs: number; opsPerSec: number; medianVsRaw: number; opsVsLanggraph: number }>;
-}
-
 export interface BenchReport {
   meta: {
     mode: 'default' | 'quick';
@@ -99,9 +80,5 @@ export interface BenchReport {
   targets: TargetResult[];
   profile: {
     roundTrips: OperationProfile[];
-    steadyState: SteadyStateBreakdown[];
-    whatIf: WhatIf[];
-    /** whether each diagnostic's copied SQL is still exactly what the service sends (else its figures are stale) */
-    sqlCopies: Array<{ diagnostic: string; service: string; matches: boolean }>;
   };
 }

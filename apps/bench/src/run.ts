@@ -8,7 +8,7 @@ import { langgraphPut, latestReaders, pageReaders, SAVE_CONTENDERS, SAVE_DIAGNOS
 import { measureInterleaved, type Contender, type ContenderResult, type MeasureSettings } from './measure';
 import { makePayload, stateFor, type Payload } from './payloads';
 import { profileRoundTrips } from './profile/roundTrips';
-import type { BenchReport, Scenario, ScenarioRow, SteadyStateBreakdown } from './results';
+import type { BenchReport, Scenario, ScenarioRow } from './results';
 import { latestMeasuredStep, seedTo, truncateAll } from './seed';
 import { createServerCpuSampler, type ServerCpuSampler } from './serverCpu';
 import type { BenchSettings } from './settings';
@@ -39,7 +39,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   let nextNumber = 0;
   const nextId = () => ++nextNumber;
   const scenarios: Scenario[] = [];
-  const profile: RunResult['profile'] = { roundTrips: [], steadyState: [], whatIf: [], sqlCopies: [] };
+  const profile: RunResult['profile'] = { roundTrips: [] };
 
   const saveScenario = async (backend: Backend, payload: Payload, concurrency: number, contenders: Contender[], measure: MeasureSettings, cpu: ServerCpuSampler | null) => {
     const key = saveKey(backend.kind, payload.label, concurrency);
@@ -104,15 +104,6 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
 
     log('profile: round trips and statements per operation (wire counter)');
     profile.roundTrips = await profileRoundTrips(url, payloads[0] as Payload, nextId, settings.profileOps, true);
-    const sent = (id: string) => profile.roundTrips.find((p) => p.id === id)?.statements.map((s) => s.sql).join('; ');
-    for (const [diagnostic, service] of [
-      ['diag-service-sql-pg', 'service-steady'],
-      ['diag-first-save-sql-pg', 'service-first-save'],
-    ] as const) {
-      const matches = sent(diagnostic) !== undefined && sent(diagnostic) === sent(service);
-      profile.sqlCopies.push({ diagnostic, service, matches });
-      if (!matches) log(`warning: ${diagnostic} no longer sends the same SQL as ${service}; update src/contenders/diagnostics.ts`);
-    }
   } finally {
     await pg.close();
     await cpu?.close();
@@ -130,49 +121,6 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
     } finally {
       await lite.close();
     }
-  }
-
-  for (const payload of payloads) {
-    const key = saveKey('postgresql', payload.label, 1);
-    const scenario = scenarios.find((s) => s.key === key);
-    const median = (id: string) => scenario?.results.find((r) => r.id === id)?.summary.medianMs ?? Number.NaN;
-    const raw = median('raw-insert');
-    const sqlShapeMs = round(median('diag-service-sql-pg') - raw);
-    const prismaPerQueryMs = round(median('diag-raw-insert-prisma') - raw);
-    const breakdown: SteadyStateBreakdown = {
-      payload: payload.label,
-      rawMedianMs: raw,
-      sqlShapeMs,
-      prismaPerQueryMs,
-      serviceRestMs: round(median('service-steady') - raw - sqlShapeMs - prismaPerQueryMs),
-      serviceMedianMs: median('service-steady'),
-    };
-    profile.steadyState.push(breakdown);
-  }
-
-  for (const scenario of scenarios.filter((s) => s.kind === 'save' && s.backend === 'postgresql')) {
-    const find = (id: string) => scenario.results.find((r) => r.id === id);
-    const raw = find('raw-insert');
-    const langgraph = find('langgraph-put');
-    if (!raw || !langgraph) continue;
-    profile.whatIf.push({
-      scenario: scenario.key,
-      rows: ['raw-insert', 'service-steady', 'diag-proposed-prisma', 'diag-proposed-pg', 'langgraph-put'].flatMap((id) => {
-        const r = find(id);
-        return r
-          ? [
-              {
-                id,
-                label: r.label,
-                medianMs: r.summary.medianMs,
-                opsPerSec: r.summary.opsPerSec,
-                medianVsRaw: round(r.summary.medianMs / raw.summary.medianMs, 2),
-                opsVsLanggraph: round(r.summary.opsPerSec / langgraph.summary.opsPerSec, 2),
-              },
-            ]
-          : [];
-      }),
-    });
   }
 
   const growth = computeGrowth(scenarios);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -12,7 +13,12 @@ import { migrationsDir } from './paths';
 
 /** Plain parameterized SQL on the same connection pool as Prisma ($1, $2, … placeholders). */
 export interface SqlRunner {
-  query<Row = Record<string, unknown>>(text: string, values: readonly unknown[]): Promise<Row[]>;
+  /**
+   * `prepare: true` names the statement after its text, so each connection
+   * parses and plans it once and then only binds and executes it. Use it only
+   * for a fixed set of statement texts (each name lives as long as the connection).
+   */
+  query<Row = Record<string, unknown>>(text: string, values: readonly unknown[], options?: { prepare?: boolean }): Promise<Row[]>;
 }
 
 export interface DatabaseClient {
@@ -58,8 +64,9 @@ async function openPostgres(config: Extract<DatabaseConfig, { provider: 'postgre
   pool.on('error', () => undefined); // an idle client dropped by the server: the pool replaces it
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const sql: SqlRunner = {
-    async query<Row>(text: string, values: readonly unknown[]) {
-      return (await pool.query(text, values as unknown[])).rows as Row[];
+    async query<Row>(text: string, values: readonly unknown[], options: { prepare?: boolean } = {}) {
+      const name = options.prepare ? `agentstate_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` : undefined;
+      return (await pool.query({ text, values: values as unknown[], ...(name ? { name } : {}) })).rows as Row[];
     },
   };
   const close = async () => {

@@ -40,7 +40,8 @@ export function viaPrisma(db: Pick<PrismaClient, '$queryRaw'>): Queryable {
 }
 
 export function viaDriver(runner: SqlRunner): Queryable {
-  return { rows: <T>(statement: Prisma.Sql) => runner.query<T>(statement.text, statement.values) };
+  // Our statement texts are a small fixed set (values are always parameters): prepare them once per connection.
+  return { rows: <T>(statement: Prisma.Sql) => runner.query<T>(statement.text, statement.values, { prepare: true }) };
 }
 
 export interface SnapshotRow {

@@ -1,8 +1,7 @@
 import { checkThenCreate } from './checkThenCreate';
-import { firstSaveSqlViaPg, rawInsertViaPrisma, serviceSqlViaPg } from './diagnostics';
+import { rawInsertViaPrisma } from './diagnostics';
 import { langgraphPut } from './langgraphPut';
 import { prismaCreate } from './prismaCreate';
-import { proposedViaPg, proposedViaPrisma } from './proposedSave';
 import { rawInsert } from './rawInsert';
 import { serviceFirstSave } from './serviceFirstSave';
 import { serviceSteady } from './serviceSteady';
@@ -12,7 +11,7 @@ import type { SaveContenderFactory } from './types';
 export const SAVE_CONTENDERS: readonly SaveContenderFactory[] = [rawInsert, checkThenCreate, prismaCreate, serviceSteady, serviceFirstSave, langgraphPut];
 export const SAVE_CONTENDER_IDS = ['raw-insert', 'check-then-create', 'prisma-create', 'service-steady', 'service-first-save', 'langgraph-put'] as const;
 /** Profiling rows measured alongside the contenders in every PostgreSQL save scenario. */
-export const SAVE_DIAGNOSTICS: readonly SaveContenderFactory[] = [serviceSqlViaPg, rawInsertViaPrisma, proposedViaPrisma, proposedViaPg, firstSaveSqlViaPg];
+export const SAVE_DIAGNOSTICS: readonly SaveContenderFactory[] = [rawInsertViaPrisma];
 
 export { langgraphPut } from './langgraphPut';
 export { latestReaders, pageReaders, verifyReaders } from './reads';
