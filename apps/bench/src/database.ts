@@ -3,9 +3,8 @@
  * project's own migrator, dropped at the end (also on failure and on Ctrl-C),
  * so runs never see each other's rows and never leave anything behind.
  */
-import { migratePostgres } from '@agentstate/db';
+import { migratePostgres, runAdminStatement, withDatabase } from '@agentstate/db';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 
 export const DEFAULT_SERVER_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const BENCH_DATABASE_PREFIX = 'agentstate_bench_';
@@ -20,32 +19,16 @@ export function serverUrl(env: Record<string, string | undefined> = process.env)
   return env.DATABASE_URL?.trim() || DEFAULT_SERVER_URL;
 }
 
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function createBenchDatabase(server: string): Promise<BenchDatabase> {
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const name = `${BENCH_DATABASE_PREFIX}${stamp}_${randomBytes(3).toString('hex')}`;
-  await admin(server, `CREATE DATABASE "${name}"`);
+  await runAdminStatement(server, `CREATE DATABASE "${name}"`);
   let dropped = false;
   const drop = async () => {
     if (dropped) return;
     dropped = true;
     // FORCE: a pool that failed to close must not keep the database alive.
-    await admin(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await runAdminStatement(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   };
   const url = withDatabase(server, name);
   try {

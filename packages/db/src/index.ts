@@ -1,3 +1,4 @@
+export { runAdminStatement, withDatabase } from './admin';
 export { createPrismaClient, migrate, migratePglite, migratePostgres } from './client';
 export type { CreatePrismaClientOptions, DatabaseClient, SqlRunner } from './client';
 export { describeDatabase, redactUrl, resolveDatabaseConfig } from './config';

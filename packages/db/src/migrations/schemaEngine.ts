@@ -11,6 +11,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
+import { runAdminStatement, withDatabase } from '../admin';
 import { migrationLockfileContent, type MigrationsDirectory } from './files';
 
 const PG_CHAR_OID = 18; // the internal one-byte "char" type (pg_constraint.contype, ...)
@@ -103,29 +104,17 @@ export function introspectionAdapterFactory(url: string): SqlMigrationAwareDrive
     },
     async connectToShadowDb() {
       const name = `prisma_migrate_shadow_db_${randomUUID().replace(/-/g, '')}`;
-      await adminQuery(url, `CREATE DATABASE "${name}"`);
-      const shadowUrl = new URL(url);
-      shadowUrl.pathname = `/${name}`;
-      const adapter = await withCharColumns(new PrismaPg({ connectionString: shadowUrl.toString(), Client: IntrospectionClient } as pg.PoolConfig)).connect();
+      await runAdminStatement(url, `CREATE DATABASE "${name}"`);
+      const adapter = await withCharColumns(new PrismaPg({ connectionString: withDatabase(url, name), Client: IntrospectionClient } as pg.PoolConfig)).connect();
       const dispose = adapter.dispose.bind(adapter);
       return Object.assign(Object.create(adapter) as typeof adapter, {
         async dispose() {
           await dispose();
-          await adminQuery(url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+          await runAdminStatement(url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
         },
       });
     },
   };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /* ---------------------------------------------------------------- engine -- */

@@ -3,6 +3,7 @@
 export { describeEachDatabase, describePostgres, describeWithPostgresServer } from './describeEachDatabase';
 export type { DatabaseKind } from './describeEachDatabase';
 export { createTestPglite } from './pglite';
-export { createEmptyPostgresDatabase, createTestPostgres, DEFAULT_TEST_SERVER_URL, postgresAvailability, testServerUrl, withDatabase } from './postgres';
+export { withDatabase } from '../admin';
+export { createEmptyPostgresDatabase, createTestPostgres, DEFAULT_TEST_SERVER_URL, postgresAvailability, testServerUrl } from './postgres';
 export { countAllRows } from './rowCounts';
 export type { TestDatabase } from './types';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { runAdminStatement, withDatabase } from '../admin';
 import { createPrismaClient } from '../client';
 import { redactUrl } from '../config';
 import type { TestDatabase } from './types';
@@ -10,12 +10,6 @@ export const DEFAULT_TEST_SERVER_URL = 'postgresql://postgres@127.0.0.1:5432/pos
 /** The server tests create their databases on: TEST_DATABASE_URL, else DATABASE_URL, else the local one. */
 export function testServerUrl(): string {
   return process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? DEFAULT_TEST_SERVER_URL;
-}
-
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
 }
 
 let availability: { available: true } | { available: false; reason: string } | undefined;
@@ -46,7 +40,7 @@ export function postgresAvailability(): { available: true } | { available: false
 export async function createTestPostgres(options: { migrate?: boolean; poolSize?: number } = {}): Promise<TestDatabase> {
   const server = testServerUrl();
   const name = `agentstate_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(server, `CREATE DATABASE "${name}"`);
+  await runAdminStatement(server, `CREATE DATABASE "${name}"`);
   const url = withDatabase(server, name);
   try {
     const client = await createPrismaClient({
@@ -60,11 +54,11 @@ export async function createTestPostgres(options: { migrate?: boolean; poolSize?
       url,
       close: async () => {
         await client.close();
-        await adminQuery(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await runAdminStatement(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       },
     };
   } catch (error) {
-    await adminQuery(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await runAdminStatement(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     throw error;
   }
 }
@@ -73,16 +67,6 @@ export async function createTestPostgres(options: { migrate?: boolean; poolSize?
 export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const server = testServerUrl();
   const name = `agentstate_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(server, `CREATE DATABASE "${name}"`);
-  return { url: withDatabase(server, name), drop: () => adminQuery(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await runAdminStatement(server, `CREATE DATABASE "${name}"`);
+  return { url: withDatabase(server, name), drop: () => runAdminStatement(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
