@@ -93,3 +93,17 @@ export function toPersistenceError(operation: string, error: unknown, kind: 'rea
   if (isUnavailable(error)) return new DatabaseUnavailableError(error, { mayHaveBeenApplied: kind === 'write' && !neverConnected(error) });
   return new PersistenceFailedError(operation, error);
 }
+
+/** Runs a database operation, turning whatever it throws into our typed errors. */
+export async function runDatabase<T>(operation: string, action: () => Promise<T>, kind: 'read' | 'write' = 'read'): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw toPersistenceError(operation, error, kind);
+  }
+}
+
+/** Deletions: a lost connection may have applied them (retrying them is harmless). */
+export function runDatabaseWrite<T>(operation: string, action: () => Promise<T>): Promise<T> {
+  return runDatabase(operation, action, 'write');
+}

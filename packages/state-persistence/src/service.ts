@@ -2,7 +2,7 @@ import { loadDataModel, type DataModel, type PrismaClient } from '@agentstate/db
 import { createLogger, type Logger } from '@agentstate/logger';
 import { createProvisioningPolicy, resolveEnvironment, type Environment, type ProvisioningDecision } from '@agentstate/policy';
 import { auditColumns, auditEvent, logAudit, type AuditEvent } from './audit';
-import { decodeCursor, encodeCursor } from './cursor';
+import { createDataManagement } from './dataManagement';
 import { foreignKeyViolation, toPersistenceError } from './databaseErrors';
 import {
   ConcurrentWriteError,
@@ -14,8 +14,9 @@ import {
 } from './errors';
 import { KnownReferences } from './knownReferences';
 import { checkOptions } from './options';
+import { createReads } from './reads';
 import { DEFAULT_REFERENCE_RULES, planSnapshotReferences, referenceKey, type PlannedReference } from './references';
-import { fromRecord, fromRow, fromWrite, SNAPSHOT_SELECT } from './snapshotMapping';
+import { fromWrite } from './snapshotMapping';
 import {
   insertAuditRow,
   insertSnapshot,
@@ -26,7 +27,6 @@ import {
   type ReferenceRow,
   viaDriver,
   viaPrisma,
-  type SnapshotRow,
   type SnapshotWrite,
   type WrittenRow,
 } from './snapshotWrites';
@@ -41,16 +41,7 @@ import type {
   SnapshotPage,
   StatePersistenceOptions,
 } from './types';
-import {
-  describeType,
-  optionalSnapshotId,
-  rejectUnknownKeys,
-  requireDate,
-  requireIdentifier,
-  requireInteger,
-  requireObject,
-  requireSnapshotId,
-} from './validation';
+import { optionalSnapshotId, rejectUnknownKeys, requireIdentifier, requireObject } from './validation';
 
 export interface StatePersistence {
   /** the environment decisions are made for, fixed at creation */
@@ -71,10 +62,6 @@ export interface StatePersistence {
 
 const MiB = 1024 * 1024;
 const SAVE_KEYS = ['userId', 'threadId', 'runId', 'state', 'metadata', 'parentId', 'expectedParentId'] as const;
-const LIST_KEYS = ['userId', 'threadId', 'runId', 'limit', 'cursor'] as const;
-const PRUNE_KEYS = ['keepLast', 'olderThan', 'userId', 'threadId'] as const;
-const MAX_PAGE = 500;
-const MAX_LINEAGE = 10_000;
 
 interface PreparedSave {
   write: SnapshotWrite;
@@ -248,138 +235,11 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     }
   }
 
-  async function getLatest<State>(query: { userId: string; threadId: string }): Promise<Snapshot<State> | null> {
-    const fields = requireObject(query, 'getLatest query');
-    rejectUnknownKeys(fields, ['userId', 'threadId'], 'getLatest query');
-    const userId = requireIdentifier(fields.userId, 'userId');
-    const threadId = requireIdentifier(fields.threadId, 'threadId');
-    const record = await run('getLatest', () =>
-      prisma.agentStateSnapshot.findFirst({ where: { userId, threadId }, orderBy: { seq: 'desc' }, select: SNAPSHOT_SELECT }),
-    );
-    return record ? fromRecord<State>(record) : null;
-  }
-
-  async function getSnapshot<State>(id: string): Promise<Snapshot<State>> {
-    const snapshotId = requireSnapshotId(id, 'id');
-    const record = await run('getSnapshot', () => prisma.agentStateSnapshot.findUnique({ where: { id: snapshotId }, select: SNAPSHOT_SELECT }));
-    if (!record) throw new SnapshotNotFoundError(snapshotId);
-    return fromRecord<State>(record);
-  }
-
-  async function listSnapshots<State>(query: ListSnapshotsInput): Promise<SnapshotPage<State>> {
-    const fields = requireObject(query, 'listSnapshots query');
-    rejectUnknownKeys(fields, LIST_KEYS, 'listSnapshots query');
-    const userId = requireIdentifier(fields.userId, 'userId');
-    const threadId = fields.threadId === undefined ? undefined : requireIdentifier(fields.threadId, 'threadId');
-    const runId = fields.runId === undefined ? undefined : requireIdentifier(fields.runId, 'runId');
-    const limit = fields.limit === undefined ? 50 : requireInteger(fields.limit, 'limit', 1, MAX_PAGE);
-    const filterKey = JSON.stringify([userId, threadId ?? null, runId ?? null]);
-    const before = fields.cursor === undefined || fields.cursor === null ? undefined : decodeCursor(fields.cursor, filterKey);
-    const rows = await run('listSnapshots', () =>
-      prisma.agentStateSnapshot.findMany({
-        where: { userId, threadId, runId, ...(before !== undefined ? { seq: { lt: before } } : {}) },
-        orderBy: { seq: 'desc' },
-        take: limit + 1,
-        select: { ...SNAPSHOT_SELECT, seq: true },
-      }),
-    );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => fromRecord<State>(row)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.seq, filterKey) : null,
-    };
-  }
-
-  async function getLineage<State>(id: string, options: { limit?: number } = {}): Promise<Array<Snapshot<State>>> {
-    const snapshotId = requireSnapshotId(id, 'id');
-    const opts = requireObject(options, 'getLineage options');
-    rejectUnknownKeys(opts, ['limit'], 'getLineage options');
-    const limit = opts.limit === undefined ? 1000 : requireInteger(opts.limit, 'limit', 1, MAX_LINEAGE);
-    const rows = await run(
-      'getLineage',
-      () => prisma.$queryRaw<SnapshotRow[]>`
-        WITH RECURSIVE chain AS (
-          SELECT s.*, 1 AS depth FROM agent_state_snapshots s WHERE s.id = ${snapshotId}::uuid
-          UNION ALL
-          SELECT p.*, chain.depth + 1 FROM agent_state_snapshots p JOIN chain ON p.id = chain.parent_id WHERE chain.depth < ${limit}
-        )
-        SELECT id::text AS id, seq, user_id, thread_id, run_id, parent_id::text AS parent_id,
-               state::text AS state_json, metadata::text AS metadata_json, created_at
-        FROM chain ORDER BY depth`,
-    );
-    if (rows.length === 0) throw new SnapshotNotFoundError(snapshotId);
-    return rows.map((row) => fromRow<State>(row));
-  }
-
-  async function deleteThread(query: { userId: string; threadId: string }): Promise<{ deletedSnapshots: number }> {
-    const fields = requireObject(query, 'deleteThread query');
-    rejectUnknownKeys(fields, ['userId', 'threadId'], 'deleteThread query');
-    const userId = requireIdentifier(fields.userId, 'userId');
-    const threadId = requireIdentifier(fields.threadId, 'threadId');
-    // Deleting the thread row cascades to its snapshots; count them in the same transaction.
-    const [snapshots] = await runWrite('deleteThread', () =>
-      prisma.$transaction([
-        prisma.agentStateSnapshot.deleteMany({ where: { userId, threadId } }),
-        prisma.agentThread.deleteMany({ where: { userId, id: threadId } }),
-      ]),
-    );
-    return { deletedSnapshots: snapshots.count };
-  }
-
-  async function deleteUserData(userId: string, options: { auditTrail?: 'keep' | 'delete' } = {}) {
-    const id = requireIdentifier(userId, 'userId');
-    const opts = requireObject(options, 'deleteUserData options');
-    rejectUnknownKeys(opts, ['auditTrail'], 'deleteUserData options');
-    const auditTrail = opts.auditTrail ?? 'keep';
-    if (auditTrail !== 'keep' && auditTrail !== 'delete') throw new InvalidInputError('auditTrail', `expected 'keep' or 'delete', got ${describeType(auditTrail)}`);
-    const [snapshots, users, auditRows] = await runWrite('deleteUserData', () =>
-      prisma.$transaction([
-        prisma.agentStateSnapshot.deleteMany({ where: { userId: id } }),
-        prisma.user.deleteMany({ where: { id } }),
-        prisma.userProvisioningAudit.deleteMany({ where: auditTrail === 'delete' ? { subjectId: id } : { id: { lt: 0 } } }),
-      ]),
-    );
-    known.forget(referenceKey(plan.policyReference, { userId: id }));
-    return { deletedUsers: users.count, deletedSnapshots: snapshots.count, deletedAuditRows: auditRows.count };
-  }
-
-  async function pruneSnapshots(input: PruneSnapshotsInput): Promise<{ deletedSnapshots: number }> {
-    const fields = requireObject(input, 'pruneSnapshots input');
-    rejectUnknownKeys(fields, PRUNE_KEYS, 'pruneSnapshots input');
-    const keepLast = fields.keepLast === undefined ? null : requireInteger(fields.keepLast, 'keepLast', 0, 1_000_000_000);
-    const olderThan = fields.olderThan === undefined ? null : requireDate(fields.olderThan, 'olderThan');
-    if (keepLast === null && olderThan === null) throw new InvalidInputError('pruneSnapshots input', 'give keepLast, olderThan, or both (nothing would be pruned otherwise)');
-    const userId = fields.userId === undefined ? null : requireIdentifier(fields.userId, 'userId');
-    const threadId = fields.threadId === undefined ? null : requireIdentifier(fields.threadId, 'threadId');
-    if (threadId !== null && userId === null) throw new InvalidInputError('threadId', 'pruning one thread needs its userId too');
-    const deleted = await runWrite('pruneSnapshots', () =>
-      keepLast === null
-        ? prisma.$executeRaw`
-            DELETE FROM agent_state_snapshots
-            WHERE created_at < ${olderThan} AND (${userId}::text IS NULL OR user_id = ${userId}) AND (${threadId}::text IS NULL OR thread_id = ${threadId})`
-        : prisma.$executeRaw`
-            DELETE FROM agent_state_snapshots WHERE id IN (
-              SELECT id FROM (
-                SELECT id, created_at, row_number() OVER (PARTITION BY user_id, thread_id ORDER BY seq DESC) AS newest_rank
-                FROM agent_state_snapshots
-                WHERE (${userId}::text IS NULL OR user_id = ${userId}) AND (${threadId}::text IS NULL OR thread_id = ${threadId})
-              ) ranked
-              WHERE newest_rank > ${keepLast} AND (${olderThan}::timestamptz IS NULL OR created_at < ${olderThan}::timestamptz))`,
-    );
-    return { deletedSnapshots: deleted };
-  }
-
   return Object.freeze({
     environment,
     saveSnapshot,
-    getLatest,
-    getSnapshot,
-    listSnapshots,
-    getLineage,
-    deleteThread,
-    deleteUserData,
-    pruneSnapshots,
+    ...createReads(prisma),
+    ...createDataManagement(prisma, (userId) => known.forget(referenceKey(plan.policyReference, { userId }))),
   });
 }
 
@@ -412,17 +272,4 @@ let cachedDataModel: DataModel | undefined;
 function defaultDataModel(): DataModel {
   cachedDataModel ??= loadDataModel();
   return cachedDataModel;
-}
-
-async function run<T>(operation: string, action: () => Promise<T>, kind: 'read' | 'write' = 'read'): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    throw toPersistenceError(operation, error, kind);
-  }
-}
-
-/** Deletions: a lost connection may have applied them (retrying them is harmless). */
-function runWrite<T>(operation: string, action: () => Promise<T>): Promise<T> {
-  return run(operation, action, 'write');
 }

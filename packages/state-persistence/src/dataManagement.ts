@@ -1,0 +1,70 @@
+import type { PrismaClient } from '@agentstate/db';
+import { runDatabaseWrite } from './databaseErrors';
+import { InvalidInputError } from './errors';
+import type { PruneSnapshotsInput } from './types';
+import { describeType, rejectUnknownKeys, requireDate, requireIdentifier, requireInteger, requireObject } from './validation';
+
+const PRUNE_KEYS = ['keepLast', 'olderThan', 'userId', 'threadId'] as const;
+
+/** Deletion and retention. `onUserDeleted` lets the service forget a user it had seen. */
+export function createDataManagement(prisma: PrismaClient, onUserDeleted: (userId: string) => void) {
+  async function deleteThread(query: { userId: string; threadId: string }): Promise<{ deletedSnapshots: number }> {
+    const fields = requireObject(query, 'deleteThread query');
+    rejectUnknownKeys(fields, ['userId', 'threadId'], 'deleteThread query');
+    const userId = requireIdentifier(fields.userId, 'userId');
+    const threadId = requireIdentifier(fields.threadId, 'threadId');
+    // Deleting the thread row cascades to its snapshots; count them in the same transaction.
+    const [snapshots] = await runDatabaseWrite('deleteThread', () =>
+      prisma.$transaction([
+        prisma.agentStateSnapshot.deleteMany({ where: { userId, threadId } }),
+        prisma.agentThread.deleteMany({ where: { userId, id: threadId } }),
+      ]),
+    );
+    return { deletedSnapshots: snapshots.count };
+  }
+
+  async function deleteUserData(userId: string, options: { auditTrail?: 'keep' | 'delete' } = {}) {
+    const id = requireIdentifier(userId, 'userId');
+    const opts = requireObject(options, 'deleteUserData options');
+    rejectUnknownKeys(opts, ['auditTrail'], 'deleteUserData options');
+    const auditTrail = opts.auditTrail ?? 'keep';
+    if (auditTrail !== 'keep' && auditTrail !== 'delete') throw new InvalidInputError('auditTrail', `expected 'keep' or 'delete', got ${describeType(auditTrail)}`);
+    const [snapshots, users, auditRows] = await runDatabaseWrite('deleteUserData', () =>
+      prisma.$transaction([
+        prisma.agentStateSnapshot.deleteMany({ where: { userId: id } }),
+        prisma.user.deleteMany({ where: { id } }),
+        prisma.userProvisioningAudit.deleteMany({ where: auditTrail === 'delete' ? { subjectId: id } : { id: { lt: 0 } } }),
+      ]),
+    );
+    onUserDeleted(id);
+    return { deletedUsers: users.count, deletedSnapshots: snapshots.count, deletedAuditRows: auditRows.count };
+  }
+
+  async function pruneSnapshots(input: PruneSnapshotsInput): Promise<{ deletedSnapshots: number }> {
+    const fields = requireObject(input, 'pruneSnapshots input');
+    rejectUnknownKeys(fields, PRUNE_KEYS, 'pruneSnapshots input');
+    const keepLast = fields.keepLast === undefined ? null : requireInteger(fields.keepLast, 'keepLast', 0, 1_000_000_000);
+    const olderThan = fields.olderThan === undefined ? null : requireDate(fields.olderThan, 'olderThan');
+    if (keepLast === null && olderThan === null) throw new InvalidInputError('pruneSnapshots input', 'give keepLast, olderThan, or both (nothing would be pruned otherwise)');
+    const userId = fields.userId === undefined ? null : requireIdentifier(fields.userId, 'userId');
+    const threadId = fields.threadId === undefined ? null : requireIdentifier(fields.threadId, 'threadId');
+    if (threadId !== null && userId === null) throw new InvalidInputError('threadId', 'pruning one thread needs its userId too');
+    const deleted = await runDatabaseWrite('pruneSnapshots', () =>
+      keepLast === null
+        ? prisma.$executeRaw`
+            DELETE FROM agent_state_snapshots
+            WHERE created_at < ${olderThan} AND (${userId}::text IS NULL OR user_id = ${userId}) AND (${threadId}::text IS NULL OR thread_id = ${threadId})`
+        : prisma.$executeRaw`
+            DELETE FROM agent_state_snapshots WHERE id IN (
+              SELECT id FROM (
+                SELECT id, created_at, row_number() OVER (PARTITION BY user_id, thread_id ORDER BY seq DESC) AS newest_rank
+                FROM agent_state_snapshots
+                WHERE (${userId}::text IS NULL OR user_id = ${userId}) AND (${threadId}::text IS NULL OR thread_id = ${threadId})
+              ) ranked
+              WHERE newest_rank > ${keepLast} AND (${olderThan}::timestamptz IS NULL OR created_at < ${olderThan}::timestamptz))`,
+    );
+    return { deletedSnapshots: deleted };
+  }
+
+  return { deleteThread, deleteUserData, pruneSnapshots };
+}
