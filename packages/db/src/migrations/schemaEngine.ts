@@ -143,7 +143,16 @@ async function loadEngineModule(): Promise<SchemaEngineModule> {
   const glueFile = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
   const glue = (await import(glueFile)) as SchemaEngineModule;
   const wasm = new WebAssembly.Module(readFileSync(join(dirname(glueFile), 'schema_engine_bg.wasm')));
-  const instance = new WebAssembly.Instance(wasm, { './schema_engine_bg.js': glue });
+  // The engine's timers (lock and query timeouts) must not keep a finished process alive.
+  const imports: Record<string, unknown> = { ...glue };
+  for (const name of Object.keys(imports).filter((key) => key.startsWith('__wbg_setTimeout_'))) {
+    imports[name] = (callback: () => void, ms: number) => {
+      const timer = setTimeout(callback, ms >>> 0);
+      timer.unref();
+      return timer;
+    };
+  }
+  const instance = new WebAssembly.Instance(wasm, { './schema_engine_bg.js': imports });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();
   return glue;
