@@ -19,23 +19,7 @@ export function describeEachDatabase(
 ): void {
   for (const kind of options.kinds ?? (['pglite', 'postgresql'] as const)) {
     const label = `${title} [${kind}]`;
-    if (kind === 'postgresql') {
-      const availability = postgresAvailability();
-      if (!availability.available) {
-        if (process.env.CI === 'true') {
-          describe(label, () => {
-            it('needs the PostgreSQL server (CI=true: unreachable is a failure, not a skip)', () => {
-              throw new Error(availability.reason);
-            });
-          });
-        } else {
-          if (!skipNoticeShown) console.warn(`skipped PostgreSQL tests: ${availability.reason}`);
-          skipNoticeShown = true;
-          describe.skip(`${label} — skipped: ${availability.reason}`, () => body(() => unavailable(availability.reason), kind));
-        }
-        continue;
-      }
-    }
+    if (kind === 'postgresql' && describeUnavailablePostgres(label, (reason) => body(() => unavailable(reason), kind))) continue;
     describe(label, () => {
       let db: TestDatabase | undefined;
       beforeAll(async () => {
@@ -63,16 +47,28 @@ export function describePostgres(title: string, body: (db: () => TestDatabase) =
 
 /** Runs the body only where the PostgreSQL server answers, with the same skip/CI rules, without creating a database. */
 export function describeWithPostgresServer(title: string, body: () => void): void {
+  if (!describeUnavailablePostgres(title, body)) describe(title, body);
+}
+
+/**
+ * When the server does not answer: in CI a failing test, elsewhere a skipped
+ * describe with a one-line reason. Returns whether it was unavailable.
+ */
+function describeUnavailablePostgres(title: string, body: (reason: string) => void): boolean {
   const availability = postgresAvailability();
-  if (availability.available) return describe(title, body);
+  if (availability.available) return false;
+  const { reason } = availability;
   if (process.env.CI === 'true') {
-    return describe(title, () => {
+    describe(title, () => {
       it('needs the PostgreSQL server (CI=true: unreachable is a failure, not a skip)', () => {
-        throw new Error(availability.reason);
+        throw new Error(reason);
       });
     });
+    return true;
   }
-  if (!skipNoticeShown) console.warn(`skipped PostgreSQL tests: ${availability.reason}`);
+  // One plain line on stderr, without Jest's console decoration.
+  if (!skipNoticeShown) process.stderr.write(`skipped PostgreSQL tests: ${reason}\n`);
   skipNoticeShown = true;
-  describe.skip(`${title} — skipped: ${availability.reason}`, body);
+  describe.skip(`${title} — skipped: ${reason}`, () => body(reason));
+  return true;
 }
