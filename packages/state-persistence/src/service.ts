@@ -122,14 +122,20 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     };
   }
 
-  async function audit(event: AuditEvent, db: Queryable = direct): Promise<void> {
+  /** A refusal's log line and audit row. The refusal stands even if the row cannot be written (the line still is). */
+  async function auditRefusal(event: AuditEvent): Promise<void> {
     logAudit(logger, event);
-    const columns = auditColumns(event);
-    await insertAuditRow(db, { ...columns, outcome: event.outcome });
+    await insertAuditRow(direct, { ...auditColumns(event), outcome: event.outcome }).catch((auditError: unknown) =>
+      logger.error('audit row could not be written', { error: String(auditError) }),
+    );
   }
 
-  /** The row to create for a reference when it may be missing, or null when this save must not create it. */
-  function referenceRow(reference: PlannedReference, w: SnapshotWrite, decision: ProvisioningDecision): ReferenceRow | null {
+  /**
+   * The row to create for a reference when it may be missing, or null when
+   * this save must not create it. `audited`: the policy-decided row carries
+   * its audit row (only when the service did not already know the row).
+   */
+  function referenceRow(reference: PlannedReference, w: SnapshotWrite, decision: ProvisioningDecision, audited: boolean): ReferenceRow | null {
     const values: Record<string, unknown> = {};
     const addDefaults = (defaults: Readonly<Record<string, unknown>>) => {
       for (const [field, value] of Object.entries(defaults)) values[reference.columnOf(field)] = value;
@@ -141,7 +147,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
       case 'policy':
         if (decision.kind !== 'create-if-missing') return null;
         addDefaults(decision.defaults);
-        audit = auditColumns(auditEvent(decision, 'created'));
+        if (audited) audit = auditColumns(auditEvent(decision, 'created'));
         break;
       case 'create-on-first-use':
         addDefaults(reference.rule.defaults ?? {});
@@ -150,6 +156,11 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     // The key columns come from the snapshot itself and win over any default.
     for (const key of reference.keys) values[key.toColumn] = snapshotField(w, key.from);
     return { table: reference.referencedTable, values, ...(audit ? { audit } : {}) };
+  }
+
+  /** Rows for the given references that this save may create (rows are only built when needed: not in steady state). */
+  function rowsToCreate(references: PlannedReference[], prepared: PreparedSave, audited: (reference: PlannedReference) => boolean): ReferenceRow[] {
+    return references.flatMap((reference) => referenceRow(reference, prepared.write, prepared.decision, audited(reference)) ?? []);
   }
 
   /**
@@ -162,15 +173,12 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
    */
   async function write(db: Queryable, prepared: PreparedSave, inTransaction: boolean): Promise<{ row: WrittenRow; provisioning: ProvisioningOutcome | null }> {
     const { decision, write: w } = prepared;
-    const creatable = plan.required
-      .map((reference) => ({ reference, row: referenceRow(reference, w, decision) }))
-      .filter((r): r is { reference: PlannedReference; row: ReferenceRow } => r.row !== null);
-    const unknown = creatable.filter((r) => !known.has(referenceKey(r.reference, w)));
-    const toCreate = inTransaction ? creatable.map((r) => (unknown.includes(r) ? r.row : withoutAudit(r.row))) : unknown.map((r) => r.row);
+    const unknown = plan.required.filter((reference) => !known.has(referenceKey(reference, w)));
+    const toCreate = rowsToCreate(inTransaction ? plan.required : unknown, prepared, (reference) => unknown.includes(reference));
     try {
       const row = toCreate.length === 0 ? await insertSnapshot(db, w) : await insertSnapshotWithReferences(db, w, toCreate);
       if (!row) throw invalidParent(w);
-      return finish(prepared, row, unknown.some((r) => r.reference === plan.policyReference));
+      return finish(prepared, row, toCreate);
     } catch (error) {
       const violated = foreignKeyViolation(error);
       if (!violated) throw error;
@@ -179,19 +187,21 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
       const missing = plan.required.find((r) => r.referencedModel === reference.referencedModel);
       if (missing) known.forget(referenceKey(missing, w));
       // A row we believed existed was deleted meanwhile: create it again if the rules allow.
-      if (toCreate.length === 0 && creatable.some((r) => r.reference.referencedModel === reference.referencedModel)) {
-        const row = await insertSnapshotWithReferences(db, w, creatable.map((r) => r.row));
+      if (toCreate.length === 0 && missing && referenceRow(missing, w, decision, true)) {
+        const retried = rowsToCreate(plan.required, prepared, () => true);
+        const row = await insertSnapshotWithReferences(db, w, retried);
         if (!row) throw invalidParent(w);
-        return finish(prepared, row, creatable.some((r) => r.reference === plan.policyReference));
+        return finish(prepared, row, retried);
       }
       if (reference.referencedModel === plan.policyReference.referencedModel) throw new UnknownUserPending(decision, error);
       throw new UnknownReferenceError(reference.referencedModel, reference.keys.map((k) => snapshotField(w, k.from)).join('/'));
     }
   }
 
-  function finish(prepared: PreparedSave, row: WrittenRow, policyReferenceWritten: boolean): { row: WrittenRow; provisioning: ProvisioningOutcome | null } {
+  function finish(prepared: PreparedSave, row: WrittenRow, created: ReferenceRow[]): { row: WrittenRow; provisioning: ProvisioningOutcome | null } {
     for (const reference of plan.required) known.add(referenceKey(reference, prepared.write));
-    if (!policyReferenceWritten) return { row, provisioning: null };
+    // Provisioning is reported exactly when the statement carried the policy-decided row's audit row.
+    if (!created.some((r) => r.audit)) return { row, provisioning: null };
     const outcome: ProvisioningOutcome = row.provisioning === 'created' ? 'created' : 'already-existed';
     logAudit(logger, auditEvent(prepared.decision, outcome));
     return { row, provisioning: outcome };
@@ -207,8 +217,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     }
     try {
       if (decision.kind === 'reject') {
-        // The refusal stands even if its audit row cannot be written (the log line still is).
-        await audit(auditEvent(decision, 'refused')).catch((auditError: unknown) => logger.error('audit row could not be written', { error: String(auditError) }));
+        await auditRefusal(auditEvent(decision, 'refused'));
         throw new ProvisioningRefusedError(decision.id, decision.code, decision.reason);
       }
       const { row, provisioning } =
@@ -228,7 +237,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     } catch (error) {
       if (error instanceof UnknownUserPending) {
         const refusal = auditEvent(error.decision, 'refused', { reasonCode: 'USER_NOT_FOUND', reason: `user does not exist; ${error.decision.reason}` });
-        await audit(refusal).catch((auditError: unknown) => logger.error('audit row could not be written', { error: String(auditError) }));
+        await auditRefusal(refusal);
         throw new UnknownUserError(w.userId, error.decision.code, error.decision.reason);
       }
       throw toPersistenceError('saveSnapshot', error, 'write');
@@ -255,10 +264,6 @@ class UnknownUserPending extends Error {
 
 function invalidParent(w: SnapshotWrite): SnapshotNotFoundError {
   return new SnapshotNotFoundError(w.parentId ?? '(none)', ` for user "${w.userId}" in thread "${w.threadId}" (parentId must name a snapshot of the same user and thread)`);
-}
-
-function withoutAudit({ table, values }: ReferenceRow): ReferenceRow {
-  return { table, values };
 }
 
 /** The value of one of the snapshot's own fields (the foreign key columns come from here). */
