@@ -76,9 +76,14 @@ async function openPostgres(config: Extract<DatabaseConfig, { provider: 'postgre
   return { prisma, sql, config, description: describeDatabase(config), migrations, close };
 }
 
+/** The embedded database in `dataDir` (created if needed; `memory://` for in-memory). */
+async function openPgliteDatabase(dataDir: string): Promise<PGlite> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  return PGlite.create({ dataDir });
+}
+
 async function openPglite(config: Extract<DatabaseConfig, { provider: 'pglite' }>, options: CreatePrismaClientOptions): Promise<DatabaseClient> {
-  if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir: config.dataDir });
+  const pglite = await openPgliteDatabase(config.dataDir);
   try {
     const migrations = options.migrate === false ? null : await migrate(pgliteExecutor(pglite));
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
@@ -111,8 +116,7 @@ export async function migratePostgres(url: string, dir: string = migrationsDir):
 
 /** Opens the PGlite database in `dataDir`, applies pending migrations, closes it. */
 export async function migratePglite(dataDir: string, dir: string = migrationsDir): Promise<ApplyMigrationsResult> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir });
+  const pglite = await openPgliteDatabase(dataDir);
   try {
     return await migrate(pgliteExecutor(pglite), dir);
   } finally {

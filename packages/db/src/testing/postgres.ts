@@ -36,37 +36,34 @@ export function postgresAvailability(): { available: true } | { available: false
   return availability;
 }
 
-/** A brand-new, migrated database on the test server, dropped again by close(). */
-export async function createTestPostgres(options: { migrate?: boolean; poolSize?: number } = {}): Promise<TestDatabase> {
-  const server = testServerUrl();
-  const name = `agentstate_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await runAdminStatement(server, `CREATE DATABASE "${name}"`);
-  const url = withDatabase(server, name);
-  try {
-    const client = await createPrismaClient({
-      config: { provider: 'postgresql', url },
-      migrate: options.migrate ?? true,
-      ...(options.poolSize ? { poolSize: options.poolSize } : {}),
-    });
-    return {
-      ...client,
-      kind: 'postgresql',
-      url,
-      close: async () => {
-        await client.close();
-        await runAdminStatement(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      },
-    };
-  } catch (error) {
-    await runAdminStatement(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    throw error;
-  }
-}
-
 /** An empty database (no migrations) on the test server, for migrator tests. */
 export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const server = testServerUrl();
   const name = `agentstate_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await runAdminStatement(server, `CREATE DATABASE "${name}"`);
   return { url: withDatabase(server, name), drop: () => runAdminStatement(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** A brand-new, migrated database on the test server, dropped again by close(). */
+export async function createTestPostgres(options: { migrate?: boolean; poolSize?: number } = {}): Promise<TestDatabase> {
+  const database = await createEmptyPostgresDatabase();
+  try {
+    const client = await createPrismaClient({
+      config: { provider: 'postgresql', url: database.url },
+      migrate: options.migrate ?? true,
+      ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+    });
+    return {
+      ...client,
+      kind: 'postgresql',
+      url: database.url,
+      close: async () => {
+        await client.close();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
 }
