@@ -17,7 +17,7 @@ describeEachDatabase("the README's example", (db) => {
   it('runs: creates the dev user and the thread once, saves two linked snapshots, reads them back', async () => {
     const { result, next, latest, page, lineage } = await quickstart(db());
     expect(result).toMatchObject({ status: 'saved', provisioning: 'created' });
-    expect(next).toMatchObject({ status: 'saved', provisioning: null });
+    expect(next).toMatchObject({ status: 'saved', provisioning: 'already-existed' });
     if (next.status !== 'saved' || result.status !== 'saved') throw new Error('expected saved');
     expect(latest?.id).toBe(next.snapshot.id);
     expect(latest?.parentId).toBe(result.snapshot.id);

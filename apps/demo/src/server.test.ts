@@ -65,7 +65,7 @@ describeEachDatabase('HTTP API', (db) => {
 
       const second = await call(dev.url, 'POST', '/snapshots', { userId, threadId: 't1', runId: 'r1', state: 2, parentId: body.snapshot.id });
       expect(second.status).toBe(201);
-      expect(second.json).toMatchObject({ status: 'saved', provisioning: null, snapshot: { parentId: body.snapshot.id, state: 2 } });
+      expect(second.json).toMatchObject({ status: 'saved', provisioning: 'already-existed', snapshot: { parentId: body.snapshot.id, state: 2 } });
       expect(await db().prisma.user.count({ where: { id: userId } })).toBe(1);
     });
 

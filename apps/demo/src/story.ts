@@ -57,6 +57,6 @@ export async function runStory(options: StoryOptions): Promise<StoryFacts> {
   const audit = await auditTrail(ctx);
 
   heading(out, 'Done');
-  line(out, 'Run it again: the users are not created a second time (provisioning already-existed or null), and each run gets its own thread.');
+  line(out, 'Run it again: the users are not created a second time (provisioning already-existed), and each run gets its own thread.');
   return { agentRun: run, testUser, ephemeral, refusal, history: hist, auditTrail: audit };
 }

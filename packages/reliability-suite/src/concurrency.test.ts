@@ -52,10 +52,12 @@ async function verify(prisma: PrismaClient, service: StatePersistence, { userIds
     const audit = await prisma.userProvisioningAudit.groupBy({ by: ['outcome'], where: { subjectId: userId }, _count: true });
     const count = (outcome: string) => audit.find((a) => a.outcome === outcome)?._count ?? 0;
     createdAuditRows[userId] = count('created');
-    // what the saves reported must match the audit trail exactly
+    // what the saves reported must match the audit trail exactly: one 'created' row per save that reported
+    // 'created', and every other save of a provisioned user reports 'already-existed' (no row: not an event)
     const reported = (p: string) => saved.filter((s) => s.userId === userId && s.result.provisioning === p).length;
-    if (reported('created') !== count('created') || reported('already-existed') !== count('already-existed')) {
-      auditMismatch.push(`${userId}: saves reported created=${reported('created')} already-existed=${reported('already-existed')}, audit rows ${JSON.stringify(audit)}`);
+    const savesOfUser = saved.filter((s) => s.userId === userId).length;
+    if (reported('created') !== count('created') || reported('already-existed') !== savesOfUser - reported('created') || audit.some((a) => a.outcome !== 'created')) {
+      auditMismatch.push(`${userId}: saves reported created=${reported('created')} already-existed=${reported('already-existed')} of ${savesOfUser}, audit rows ${JSON.stringify(audit)}`);
     }
   }
 

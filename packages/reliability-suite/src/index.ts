@@ -4,7 +4,6 @@ export type { BinariesLookup, PostgresBinaries } from './testing/localPostgres';
 export { describeWithLocalPostgres } from './testing/describeWithLocalPostgres';
 export { expectedOutcome, generateProductionBoundaryIds, PRODUCTION_BOUNDARY_SEED } from './testing/productionIds';
 export type { ExpectedOutcome, Family, GeneratedId } from './testing/productionIds';
-export { pick, randomInt, seededRandom } from './testing/random';
 export { changedTables, describeError, flushLogs, serviceWithLog, settle, sleep, unique, waitFor, withTimeout } from './testing/helpers';
 export { collectFigures, latestFile, recordFigure, resultsDir } from './figures/figures';
 export type { Figure } from './figures/figures';

@@ -50,7 +50,7 @@ describeEachDatabase('thread ordering with expectedParentId', (db) => {
       provisioning.push(result.provisioning);
       parent = result.snapshot.id;
     }
-    expect(provisioning).toEqual(['created', null, null]);
+    expect(provisioning).toEqual(['created', 'already-existed', 'already-existed']);
     expect(await prisma.userProvisioningAudit.count({ where: { subjectId: userId } })).toBe(1);
   });
 

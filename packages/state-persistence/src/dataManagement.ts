@@ -1,13 +1,19 @@
 import type { PrismaClient } from '@agentstate/db';
-import { runDatabaseWrite } from './databaseErrors';
+import { runDatabaseWrite } from './writePath/databaseErrors';
 import { InvalidInputError } from './errors';
 import type { PruneSnapshotsInput } from './types';
 import { describeType, rejectUnknownKeys, requireDate, requireIdentifier, requireInteger, requireObject } from './validation';
 
 const PRUNE_KEYS = ['keepLast', 'olderThan', 'userId', 'threadId'] as const;
 
-/** Deletion and retention. `onUserDeleted` lets the service forget a user it had seen. */
-export function createDataManagement(prisma: PrismaClient, onUserDeleted: (userId: string) => void) {
+/** What deletions tell the write path, so its next write for these rows skips a wasted fast-path attempt. */
+interface ForgetsReferences {
+  forgetUser(userId: string): void;
+  forgetReference(model: string, keyText: string): void;
+}
+
+/** Deletion and retention. */
+export function createDataManagement(prisma: PrismaClient, writePath: ForgetsReferences) {
   async function deleteThread(query: { userId: string; threadId: string }): Promise<{ deletedSnapshots: number }> {
     const fields = requireObject(query, 'deleteThread query');
     rejectUnknownKeys(fields, ['userId', 'threadId'], 'deleteThread query');
@@ -20,6 +26,7 @@ export function createDataManagement(prisma: PrismaClient, onUserDeleted: (userI
         prisma.agentThread.deleteMany({ where: { userId, id: threadId } }),
       ]),
     );
+    writePath.forgetReference('AgentThread', `${userId}/${threadId}`);
     return { deletedSnapshots: snapshots.count };
   }
 
@@ -36,7 +43,7 @@ export function createDataManagement(prisma: PrismaClient, onUserDeleted: (userI
         prisma.userProvisioningAudit.deleteMany({ where: auditTrail === 'delete' ? { subjectId: id } : { id: { lt: 0 } } }),
       ]),
     );
-    onUserDeleted(id);
+    writePath.forgetUser(id);
     return { deletedUsers: users.count, deletedSnapshots: snapshots.count, deletedAuditRows: auditRows.count };
   }
 

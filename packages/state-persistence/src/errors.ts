@@ -58,13 +58,20 @@ export class UnknownUserError extends StatePersistenceError {
   }
 }
 
-/** The snapshot references a row (other than the user) that does not exist and whose rule is 'must-exist'. */
+/** A write references a row (other than the user) that does not exist and could not be created under its rule. */
 export class UnknownReferenceError extends StatePersistenceError {
   constructor(
     readonly model: string,
     readonly key: string,
+    /** the reference rule of `model`: 'must-exist', or 'create-on-first-use' when what it needs was missing */
+    readonly rule: 'must-exist' | 'create-on-first-use' = 'must-exist',
   ) {
-    super('UNKNOWN_REFERENCE', `${model} "${key}" does not exist, and its rule says it must exist before snapshots reference it. Create it first.`);
+    super(
+      'UNKNOWN_REFERENCE',
+      rule === 'must-exist'
+        ? `${model} "${key}" does not exist, and its rule (must-exist) says it must exist before rows reference it. Create it first.`
+        : `${model} "${key}" does not exist and could not be created on first use (a row it depends on is missing).`,
+    );
   }
 }
 

@@ -24,8 +24,18 @@ export {
   UnknownReferenceError,
   UnknownUserError,
 } from './errors';
-export { DEFAULT_REFERENCE_RULES, MissingReferenceRuleError } from './references';
-export type { ReferenceRule } from './references';
+export { DEFAULT_REFERENCE_RULES, MissingReferenceRuleError, modelsReferencingPolicyModels } from './writePath/referencePlan';
+export type { KeyValues, PlannedReference, ReferencePlan, ReferenceRule } from './writePath/referencePlan';
 export type { StatePersistenceErrorCode } from './errors';
-export type { AuditEvent, AuditOutcome } from './audit';
+export type { AuditEvent, AuditOutcome } from './writePath/audit';
+// The one write path, shared by every door (this service, @agentstate/langgraph, the Prisma extension).
+export { createWritePath } from './writePath/writePath';
+export type { Attempt, Attempted, PreparedWrite, WritePath, WritePathOptions, WriteOptions, WriteResult } from './writePath/writePath';
+export { ensureClause, ensureReferences, ident, readEnsureOutcome } from './writePath/ensureStatement';
+export type { EnsureClause, EnsureOutcome, EnsureOutcomeColumns, EnsurePlan } from './writePath/ensureStatement';
+export { viaDriver, viaPrisma } from './writePath/queryable';
+export type { Queryable } from './writePath/queryable';
+export { canAutoCreate, effectiveEnvironment } from './writePath/writeDecision';
+export type { ProvisioningPolicyLike } from './writePath/writeDecision';
+export { foreignKeyViolation, isUnavailable, runDatabase, runDatabaseWrite, toPersistenceError } from './writePath/databaseErrors';
 export { decodeValue as decodeState, encodeValue as encodeState } from './stateCodec';

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@agentstate/db';
 import { decodeCursor, encodeCursor } from './cursor';
-import { runDatabase } from './databaseErrors';
+import { runDatabase } from './writePath/databaseErrors';
 import { SnapshotNotFoundError } from './errors';
 import { fromRecord, fromRow, SNAPSHOT_SELECT } from './snapshotMapping';
 import type { SnapshotRow } from './snapshotWrites';

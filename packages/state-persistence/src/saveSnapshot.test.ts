@@ -24,7 +24,8 @@ describeEachDatabase('saveSnapshot', (db) => {
     const first = await service.saveSnapshot({ userId, threadId: 't', runId: 'r1', state: { n: 1 } });
     const second = await service.saveSnapshot({ userId, threadId: 't', runId: 'r1', state: { n: 2 } });
     expect(first).toMatchObject({ status: 'saved', provisioning: 'created' });
-    expect(second).toMatchObject({ status: 'saved', provisioning: null });
+    // reported the same whether or not this service remembers the user (the cache never changes an outcome)
+    expect(second).toMatchObject({ status: 'saved', provisioning: 'already-existed' });
 
     const user = await prisma.user.findUniqueOrThrow({ where: { id: userId } });
     expect(user).toMatchObject({ role: 'developer', autoProvisioned: true, email: `${userId}@auto-provisioned.invalid` });
@@ -38,6 +39,8 @@ describeEachDatabase('saveSnapshot', (db) => {
     const logged = lines.filter((l) => l.message === 'user.provisioning' && l.userId === userId);
     expect(logged).toEqual([
       expect.objectContaining({ level: 'info', event: 'user.provisioning', outcome: 'created', decision: 'create-if-missing', reasonCode: 'AUTO_CREATE_ALLOWED', environment: 'development' }),
+      // finding an existing row is not an event: a debug line, no audit row
+      expect.objectContaining({ level: 'debug', event: 'user.provisioning', outcome: 'already-existed' }),
     ]);
     expect(typeof logged[0]!.reason).toBe('string');
   });

@@ -1,7 +1,8 @@
 import type { DataModel, PrismaClient, SqlRunner } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
-import type { Environment, UserProvisioningPolicy } from '@agentstate/policy';
-import type { ReferenceRule } from './references';
+import type { Environment } from '@agentstate/policy';
+import type { ReferenceRule } from './writePath/referencePlan';
+import type { ProvisioningPolicyLike } from './writePath/writeDecision';
 
 /** A stored state snapshot, with state and metadata decoded. */
 export interface Snapshot<State = unknown> {
@@ -37,7 +38,11 @@ export type SaveSnapshotResult<State = unknown> =
   | { status: 'saved'; snapshot: Snapshot<State>; provisioning: ProvisioningOutcome | null }
   | { status: 'skipped'; reason: string; code: string };
 
-/** What happened to the referenced user during a save (null in steady state: user already known). */
+/**
+ * What happened to the referenced user during a save when the policy lets
+ * this save create it: 'created' (by this save) or 'already-existed'. null
+ * when the policy does not provision the user (it must already exist).
+ */
 export type ProvisioningOutcome = 'created' | 'already-existed';
 
 export interface ListSnapshotsInput {
@@ -75,13 +80,16 @@ export interface StatePersistenceOptions {
    */
   sql?: SqlRunner;
   /** default: createProvisioningPolicy() (dev-temp-/test- auto-create in development/test only) */
-  policy?: UserProvisioningPolicy;
+  policy?: ProvisioningPolicyLike;
   /** default: the shared winston JSON logger */
   logger?: Logger;
   /**
    * The runtime environment, captured once when the service is created:
    * changing process.env later does not change an existing service's decisions.
-   * Default: resolveEnvironment(process.env) (AGENT_STATE_ENV, else NODE_ENV; fails closed to 'unknown').
+   * Default: resolveEnvironment(process.env) (AGENT_STATE_ENV, else NODE_ENV;
+   * fails closed to 'unknown'). An explicit value may narrow the process's
+   * environment but never widen it: 'development' or 'test' in a process whose
+   * AGENT_STATE_ENV/NODE_ENV says production or staging is ignored (logged).
    */
   environment?: Environment;
   /** encoded state size limit, default 1 MiB */

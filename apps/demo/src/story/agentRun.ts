@@ -42,14 +42,14 @@ export async function agentRun(ctx: StoryContext, steps: number, stepDelayMs: nu
     facts.savedIds.push(result.snapshot.id);
     facts.provisioning.push(result.provisioning);
     parent = result.snapshot.id;
-    progress.update(`step ${step}/${steps} saved ${shortId(result.snapshot.id)}…  user provisioning: ${result.provisioning ?? 'null (user already known)'}`);
+    progress.update(`step ${step}/${steps} saved ${shortId(result.snapshot.id)}…  user provisioning: ${result.provisioning ?? 'null'}`);
   }
   progress.end();
 
   line(out, `provisioning per save: ${facts.provisioning.map((p) => p ?? 'null').join(', ')}`);
-  line(out, `  created         = this save created the user row (in the same statement as the snapshot)`);
-  line(out, `  already-existed = the save took the provisioning path and found the row there (e.g. from an earlier run)`);
-  line(out, `  null            = the service already knew the user, so the save was a plain INSERT`);
+  line(out, `  created         = this save created the user row (in the same statement as the snapshot, with its audit row)`);
+  line(out, `  already-existed = the user row was there (an earlier save or run); nothing created, nothing audited`);
+  line(out, `  (the service remembers rows it has seen, so those saves are one plain INSERT; that never changes what is reported)`);
   const user = await prisma.user.findUniqueOrThrow({ where: { id: DEV_USER } });
   line(out, `user row: id=${user.id} role=${user.role} email=${user.email} auto_provisioned=${user.autoProvisioned} created_at=${user.createdAt.toISOString()}`);
 

@@ -6,7 +6,7 @@ const LATEST = 6;
 
 export interface AuditTrailFacts {
   total: number;
-  /** row count per outcome, e.g. { created: 1, 'already-existed': 7, refused: 2 } */
+  /** row count per outcome, e.g. { created: 1, refused: 2 } */
   byOutcome: Record<string, number>;
 }
 

@@ -2,7 +2,7 @@ import type { PrismaClient } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
 import type { Output } from '../output';
 
-/** The fixed ids: re-runs reuse them, so they show idempotence (created once, then already-existed/null). */
+/** The fixed ids: re-runs reuse them, so they show idempotence (created once, then already-existed). */
 export const DEV_USER = 'dev-temp-demo';
 export const TEST_USER = 'test-demo';
 

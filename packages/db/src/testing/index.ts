@@ -7,3 +7,4 @@ export { withDatabase } from '../admin';
 export { createEmptyPostgresDatabase, createTestPostgres, DEFAULT_TEST_SERVER_URL, postgresAvailability, testServerUrl } from './postgres';
 export { countAllRows } from './rowCounts';
 export type { TestDatabase } from './types';
+export { pick, randomInt, seededRandom } from './random';

@@ -7,7 +7,7 @@
  * expectedOutcome() is an independent oracle written from the README's
  * documented rules, not from the service code.
  */
-import { pick, randomInt, seededRandom } from './random';
+import { pick, randomInt, seededRandom } from '@agentstate/db/testing';
 
 export const PRODUCTION_BOUNDARY_SEED = 0x5eed_2026;
 

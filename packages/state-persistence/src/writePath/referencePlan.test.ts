@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { loadDataModel, schemaPath } from '@agentstate/db';
-import { MissingReferenceRuleError, planSnapshotReferences } from './references';
+import { MissingReferenceRuleError, modelsReferencingPolicyModels, planReferences } from './referencePlan';
 
-describe('required references of a snapshot, from the data model', () => {
+const planSnapshotReferences = (dataModel: ReturnType<typeof loadDataModel>, rules?: Parameters<typeof planReferences>[3]) =>
+  planReferences(dataModel, 'AgentStateSnapshot', ['userId', 'threadId'], rules);
+
+describe('required references of a written model, from the data model', () => {
   const dataModel = loadDataModel();
 
   it('plans the user (decided by the policy) and the thread (created on first use)', () => {
@@ -29,6 +32,10 @@ describe('required references of a snapshot, from the data model', () => {
     // declaring it is not enough when the service cannot fill its foreign key
     expect(() =>
       planSnapshotReferences(extended, { User: { kind: 'policy' }, AgentThread: { kind: 'create-on-first-use' }, Workspace: { kind: 'must-exist' } }),
-    ).toThrow(/workspace use foreign key fields the service does not fill/);
+    ).toThrow(/workspace use foreign key fields the writer does not fill/);
+  });
+
+  it('finds every model with a required relation to a policy-decided model (what the Prisma extension guards)', () => {
+    expect(modelsReferencingPolicyModels(dataModel).sort()).toEqual(['AgentStateSnapshot', 'AgentThread']);
   });
 });

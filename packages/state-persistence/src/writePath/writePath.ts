@@ -1,0 +1,255 @@
+/**
+ * The one write path. Every door that writes a row referencing a user (the
+ * service's saveSnapshot, the LangGraph saver, the Prisma extension) goes
+ * through it: the policy decision, the referenced rows to ensure, the audit
+ * trail, foreign key errors turned into typed errors, and the known-reference
+ * cache, whose stale entries can never change an outcome.
+ *
+ * A door supplies only its own statement, as an `attempt` that receives the
+ * ensure plan (or null for the fast path) and either puts the ensure CTEs in
+ * front of its own INSERT or runs them before its write in one transaction.
+ *
+ * Why the cache cannot change an outcome: the fast path (a plain INSERT, the
+ * foreign keys doing the existence checks) is taken only when every
+ * referenced row is remembered, and its answer is accepted only when it is a
+ * clean success, which is exactly what the ensure path would have answered
+ * then (nothing created, nothing audited, the same row). Anything else (a
+ * foreign key violation, the door's guard failing) forgets the references and
+ * asks the ensure path, the same statement a cache-less writer sends.
+ */
+import type { DataModel } from '@agentstate/db';
+import type { Logger } from '@agentstate/logger';
+import type { Environment } from '@agentstate/policy';
+import { InvalidInputError, ProvisioningRefusedError, UnknownReferenceError, UnknownUserError } from '../errors';
+import type { ProvisioningOutcome } from '../types';
+import { auditColumns, auditEvent, insertAuditRow, logAudit, type AuditEvent } from './audit';
+import { foreignKeyViolation } from './databaseErrors';
+import { ensureReferences, type EnsureOutcome, type EnsurePlan } from './ensureStatement';
+import { KnownReferences } from './knownReferences';
+import type { Queryable } from './queryable';
+import {
+  DEFAULT_REFERENCE_RULES,
+  planReferences,
+  referenceKey,
+  referenceKeyText,
+  type KeyValues,
+  type PlannedReference,
+  type ReferencePlan,
+  type ReferenceRule,
+} from './referencePlan';
+import { decideWrite, type ProvisioningPolicyLike, type WriteDecision } from './writeDecision';
+
+export interface WritePathOptions {
+  dataModel: DataModel;
+  policy: ProvisioningPolicyLike;
+  /** already resolved (see effectiveEnvironment) */
+  environment: Environment;
+  logger: Logger;
+  /** where refusal audit rows and presence checks run: never inside a caller's transaction */
+  direct: Queryable;
+  referenceRules?: Readonly<Record<string, ReferenceRule>>;
+  /** how many referenced rows known to exist are remembered; 0 turns the fast path off */
+  knownReferenceCacheSize?: number;
+}
+
+/** A decided write: to write, to refuse (with its audit row), or to skip (the door returns without writing). */
+export interface PreparedWrite {
+  plan: ReferencePlan;
+  values: KeyValues;
+  decided: Exclude<WriteDecision, { kind: 'invalid' }>;
+}
+
+/** What one attempt of a door's statement did. */
+export interface Attempted<T> {
+  value: T;
+  /** the door's row was written (false: its own guard, e.g. an invalid parent, stopped it) */
+  written: boolean;
+  /** the ensure part's outcome; null on the fast path */
+  ensured: EnsureOutcome | null;
+}
+
+export type Attempt<T> = (ensure: EnsurePlan | null) => Promise<Attempted<T>>;
+
+export interface WriteResult<T> {
+  value: T;
+  written: boolean;
+  /** what happened to the user: null when the policy does not provision this user */
+  provisioning: ProvisioningOutcome | null;
+}
+
+export interface WriteOptions {
+  /**
+   * The write runs inside a transaction the caller owns (Prisma extension in
+   * `$transaction`): a failed statement aborts it, so there is no fast path
+   * and no retry; the ensure step always runs.
+   */
+  callerTransaction?: boolean;
+}
+
+/** How often a write is tried when referenced rows are deleted while it runs. */
+const MAX_ATTEMPTS = 4;
+
+export type WritePath = ReturnType<typeof createWritePath>;
+
+export function createWritePath(options: WritePathOptions) {
+  const { dataModel, policy, environment, logger, direct } = options;
+  const rules = options.referenceRules ?? DEFAULT_REFERENCE_RULES;
+  const known = new KnownReferences(options.knownReferenceCacheSize ?? 10_000);
+
+  /** The plan for writing rows of `model`; fails at start-up when a required relation has no rule. */
+  function plan(model: string, suppliedFields: readonly string[]): ReferencePlan {
+    return planReferences(dataModel, model, suppliedFields, rules);
+  }
+
+  /**
+   * Decides for one write, before any connection is taken. Malformed ids throw
+   * InvalidInputError (logged, nothing written); ephemeral runs are decided
+   * 'skip' (logged; the door writes nothing).
+   */
+  function prepare(target: ReferencePlan, values: KeyValues, runId?: string): PreparedWrite {
+    const field = userField(target);
+    const decided = decideWrite(policy, environment, values[field], runId);
+    if (decided.kind === 'invalid') {
+      logAudit(logger, auditEvent(decided.decision, 'refused'));
+      throw new InvalidInputError(field, decided.decision.reason, decided.decision.code);
+    }
+    if (decided.kind === 'skip') logAudit(logger, auditEvent(decided.decision, 'skipped'));
+    return { plan: target, values: { ...values, [field]: decided.decision.id }, decided };
+  }
+
+  async function write<T>(prepared: PreparedWrite, attempt: Attempt<T>, writeOptions: WriteOptions = {}): Promise<WriteResult<T>> {
+    const { decided } = prepared;
+    if (decided.kind === 'skip') throw new Error('a skipped write must not be written (the door returns before)');
+    if (decided.kind === 'refuse') {
+      await auditRefusal(auditEvent(decided.decision, 'refused'));
+      throw new ProvisioningRefusedError(decided.decision.id, decided.decision.code, decided.decision.reason);
+    }
+    const retryable = !writeOptions.callerTransaction;
+    let ensure: EnsurePlan | null = retryable && allKnown(prepared) ? null : ensurePlan(prepared);
+    for (let attemptNumber = 1; ; attemptNumber++) {
+      let attempted: Attempted<T>;
+      try {
+        attempted = await attempt(ensure);
+      } catch (error) {
+        if (!foreignKeyViolation(error)) throw error;
+        forgetAll(prepared);
+        // The fast path's failure is never final: ask the ensure path.
+        if (ensure === null) {
+          ensure = ensurePlan(prepared);
+          continue;
+        }
+        // Not one of our references (e.g. the door's parent row): the door maps it.
+        if (!violatedReference(prepared.plan, error)) throw error;
+        // A referenced row was deleted while we wrote: again, or explain what is missing.
+        if (retryable && attemptNumber < MAX_ATTEMPTS) continue;
+        const missing = await findMissing(prepared);
+        if (missing.length > 0) throw await missingReferenceError(prepared, missing);
+        throw error;
+      }
+      if (attempted.ensured === null) {
+        if (attempted.written) return finish(prepared, attempted, false);
+        ensure = ensurePlan(prepared);
+        continue;
+      }
+      if (attempted.ensured.missing.length > 0) {
+        forgetAll(prepared);
+        throw await missingReferenceError(prepared, attempted.ensured.missing);
+      }
+      return finish(prepared, attempted, attempted.ensured.userCreated);
+    }
+  }
+
+  function finish<T>(prepared: PreparedWrite, attempted: Attempted<T>, userCreated: boolean): WriteResult<T> {
+    if (!attempted.written) return { value: attempted.value, written: false, provisioning: null };
+    for (const reference of prepared.plan.required) known.add(referenceKey(reference, prepared.values));
+    const { decided } = prepared;
+    if (decided.kind !== 'write' || !decided.userMayBeCreated) return { value: attempted.value, written: true, provisioning: null };
+    const provisioning: ProvisioningOutcome = userCreated ? 'created' : 'already-existed';
+    logAudit(logger, auditEvent(decided.decision, provisioning));
+    return { value: attempted.value, written: true, provisioning };
+  }
+
+  /** Exactly what a cache-less writer sends: every creatable reference created if missing, every other one checked. */
+  function ensurePlan(prepared: PreparedWrite): EnsurePlan {
+    const plan: EnsurePlan = { create: [], check: [] };
+    const { decided, values } = prepared;
+    for (const reference of prepared.plan.required) {
+      const key = Object.fromEntries(reference.keys.map((k) => [k.toColumn, values[k.from]]));
+      const rule = reference.rule;
+      const defaults =
+        rule.kind === 'create-on-first-use'
+          ? (rule.defaults ?? {})
+          : rule.kind === 'policy' && decided.kind === 'write' && decided.userMayBeCreated && decided.decision.kind === 'create-if-missing'
+            ? decided.decision.defaults
+            : null;
+      if (!defaults) {
+        plan.check.push({ reference, key });
+        continue;
+      }
+      const row: Record<string, unknown> = {};
+      for (const [field, value] of Object.entries(defaults)) row[reference.columnOf(field)] = value;
+      // The key columns come from the written row itself and win over any default.
+      Object.assign(row, key);
+      const audit = rule.kind === 'policy' ? auditColumns(auditEvent(decided.decision, 'created')) : undefined;
+      plan.create.push({ reference, values: row, ...(audit ? { audit } : {}) });
+    }
+    return plan;
+  }
+
+  /** Which of the write's references are missing now (read outside any transaction). */
+  async function findMissing(prepared: PreparedWrite): Promise<string[]> {
+    const check = prepared.plan.required.map((reference) => ({ reference, key: Object.fromEntries(reference.keys.map((k) => [k.toColumn, prepared.values[k.from]])) }));
+    return (await ensureReferences(direct, { create: [], check })).missing;
+  }
+
+  /** The typed error for the first missing reference (the user first), naming its real rule. */
+  async function missingReferenceError(prepared: PreparedWrite, missingFields: string[]): Promise<Error> {
+    const reference = prepared.plan.required.find((r) => missingFields.includes(r.field)) as PlannedReference;
+    const { decision } = prepared.decided;
+    if (reference.rule.kind === 'policy') {
+      await auditRefusal(auditEvent(decision, 'refused', { reasonCode: 'USER_NOT_FOUND', reason: `user does not exist; ${decision.reason}` }));
+      return new UnknownUserError(decision.id, decision.code, decision.reason);
+    }
+    return new UnknownReferenceError(reference.referencedModel, referenceKeyText(reference, prepared.values), reference.rule.kind);
+  }
+
+  /** The planned reference a foreign key violation is about: directly, or through a referenced row's own key (thread -> user). */
+  function violatedReference(target: ReferencePlan, error: unknown): PlannedReference | null {
+    const violation = foreignKeyViolation(error);
+    const reference = violation ? dataModel.byConstraint.get(violation.constraint) : undefined;
+    if (!reference) return null;
+    if (reference.model === target.model) return target.required.find((r) => r.constraint === reference.constraint) ?? null;
+    return target.required.find((r) => r.referencedModel === reference.referencedModel) ?? null;
+  }
+
+  /** A refusal's log line and audit row. The refusal stands even if the row cannot be written (the line still is). */
+  async function auditRefusal(event: AuditEvent): Promise<void> {
+    logAudit(logger, event);
+    await insertAuditRow(direct, auditColumns(event)).catch((auditError: unknown) => logger.error('audit row could not be written', { error: String(auditError) }));
+  }
+
+  function allKnown(prepared: PreparedWrite): boolean {
+    return prepared.plan.required.every((reference) => known.has(referenceKey(reference, prepared.values)));
+  }
+
+  function forgetAll(prepared: PreparedWrite): void {
+    for (const reference of prepared.plan.required) known.forget(referenceKey(reference, prepared.values));
+  }
+
+  return Object.freeze({
+    environment,
+    plan,
+    prepare,
+    write,
+    /** the user's rows (and everything keyed under it) were deleted by this process: forget them */
+    forgetUser: (userId: string) => known.forgetOwnedBy(userId),
+    /** one referenced row was deleted by this process */
+    forgetReference: (model: string, keyText: string) => known.forget(`${model}:${keyText}`),
+  });
+}
+
+function userField(plan: ReferencePlan): string {
+  const key = plan.policyReference.keys[0];
+  if (!key || plan.policyReference.keys.length !== 1) throw new Error(`${plan.model}: the policy-decided reference must have a single key field`);
+  return key.from;
+}
