@@ -140,9 +140,12 @@ export function createWritePath(options: WritePathOptions) {
         }
         // Not one of our references (e.g. the door's parent row): the door maps it.
         if (!violatedReference(prepared.plan, error)) throw error;
-        // A referenced row was deleted while we wrote: again, or explain what is missing.
-        if (retryable && attemptNumber < MAX_ATTEMPTS) continue;
+        // A reference we may not create is missing: that is the answer. Otherwise a
+        // referenced row was deleted while we wrote (a race): try again.
         const missing = await findMissing(prepared);
+        const blocking = missing.filter((field) => !ensurePlan(prepared).create.some((row) => row.reference.field === field));
+        if (blocking.length > 0) throw await missingReferenceError(prepared, blocking);
+        if (retryable && attemptNumber < MAX_ATTEMPTS) continue;
         if (missing.length > 0) throw await missingReferenceError(prepared, missing);
         throw error;
       }
