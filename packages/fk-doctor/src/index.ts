@@ -1,0 +1,14 @@
+export { AGE_BUCKETS, ageBucketCutoffs, classifyConstraint, computeVerdict, expectedForeignKeys, windowStart } from './checks';
+export type {
+  AgeBucketCount,
+  ConstraintState,
+  DoctorReport,
+  ExpectedForeignKey,
+  ForeignKeyCheck,
+  FoundForeignKey,
+  OrphanExample,
+  Orphans,
+  Problem,
+  RefusalCount,
+  Verdict,
+} from './types';
