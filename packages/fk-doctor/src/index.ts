@@ -1,3 +1,5 @@
+export { runFkDoctor, DatabaseNotMigratedError, DEFAULT_DAYS } from './doctor';
+export type { FkDoctorOptions } from './doctor';
 export { AGE_BUCKETS, ageBucketCutoffs, classifyConstraint, computeVerdict, expectedForeignKeys, windowStart } from './checks';
 export type {
   AgeBucketCount,
