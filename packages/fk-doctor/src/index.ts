@@ -1,5 +1,6 @@
 export { runFkDoctor, DatabaseNotMigratedError, DEFAULT_DAYS } from './doctor';
 export type { FkDoctorOptions } from './doctor';
+export { formatReport, formatSummary } from './format';
 export { AGE_BUCKETS, ageBucketCutoffs, classifyConstraint, computeVerdict, expectedForeignKeys, windowStart } from './checks';
 export type {
   AgeBucketCount,
