@@ -1,0 +1,114 @@
+import { loadDataModel } from '@agentstate/db';
+import { AGE_BUCKETS, ageBucketCutoffs, classifyConstraint, computeVerdict, expectedForeignKeys, windowStart } from './checks';
+import type { ExpectedForeignKey, ForeignKeyCheck, FoundForeignKey } from './types';
+
+const THREAD_FK: ExpectedForeignKey = {
+  constraint: 'agent_state_snapshots_user_id_thread_id_fkey',
+  model: 'AgentStateSnapshot',
+  field: 'thread',
+  required: true,
+  table: 'agent_state_snapshots',
+  columns: ['user_id', 'thread_id'],
+  referencedTable: 'agent_threads',
+  referencedColumns: ['user_id', 'id'],
+};
+
+const found = (overrides: Partial<FoundForeignKey> = {}): FoundForeignKey => ({
+  constraint: THREAD_FK.constraint,
+  table: THREAD_FK.table,
+  columns: ['user_id', 'thread_id'],
+  referencedTable: 'agent_threads',
+  referencedColumns: ['user_id', 'id'],
+  validated: true,
+  ...overrides,
+});
+
+describe('expectedForeignKeys', () => {
+  it("lists every foreign key of Prisma's data model with tables and key columns", () => {
+    expect(expectedForeignKeys(loadDataModel()).map((fk) => [fk.constraint, fk.table, fk.columns, fk.referencedTable, fk.referencedColumns, fk.required])).toEqual([
+      ['agent_threads_user_id_fkey', 'agent_threads', ['user_id'], 'userbase', ['id'], true],
+      ['agent_state_snapshots_user_id_fkey', 'agent_state_snapshots', ['user_id'], 'userbase', ['id'], true],
+      ['agent_state_snapshots_user_id_thread_id_fkey', 'agent_state_snapshots', ['user_id', 'thread_id'], 'agent_threads', ['user_id', 'id'], true],
+      ['agent_state_snapshots_parent_id_fkey', 'agent_state_snapshots', ['parent_id'], 'agent_state_snapshots', ['id'], false],
+    ]);
+  });
+});
+
+describe('classifyConstraint', () => {
+  it('ok when present with the same key and validated', () => {
+    expect(classifyConstraint(THREAD_FK, found())).toEqual({ state: 'ok', differences: [] });
+  });
+
+  it('missing when there is no constraint of that name', () => {
+    expect(classifyConstraint(THREAD_FK, undefined)).toEqual({ state: 'missing', differences: [] });
+  });
+
+  it('not-valid when present but never validated', () => {
+    expect(classifyConstraint(THREAD_FK, found({ validated: false }))).toEqual({ state: 'not-valid', differences: [] });
+  });
+
+  it('treats the same column pairs in another order as the same key', () => {
+    expect(classifyConstraint(THREAD_FK, found({ columns: ['thread_id', 'user_id'], referencedColumns: ['id', 'user_id'] })).state).toBe('ok');
+  });
+
+  it('mismatch, with what differs, for other column pairs or another referenced table (even when NOT VALID)', () => {
+    expect(classifyConstraint(THREAD_FK, found({ columns: ['thread_id', 'user_id'] }))).toEqual({
+      state: 'mismatch',
+      differences: ['key (thread_id, user_id) -> (user_id, id), expected (user_id, thread_id) -> (user_id, id)'],
+    });
+    expect(classifyConstraint(THREAD_FK, found({ referencedTable: 'agent_threads_old', validated: false }))).toEqual({
+      state: 'mismatch',
+      differences: ['references table agent_threads_old, expected agent_threads'],
+    });
+    expect(classifyConstraint(THREAD_FK, found({ columns: ['user_id'], referencedColumns: ['user_id'] })).differences).toEqual([
+      'key (user_id) -> (user_id), expected (user_id, thread_id) -> (user_id, id)',
+    ]);
+  });
+});
+
+describe('age buckets and the refusal window', () => {
+  const now = new Date('2026-06-15T12:00:00.000Z');
+
+  it('cuts at 1, 7 and 30 days before now, one cutoff fewer than buckets', () => {
+    expect(AGE_BUCKETS.map((b) => b.label)).toEqual(['< 1 day', '1-7 days', '7-30 days', '> 30 days']);
+    expect(ageBucketCutoffs(now).map((d) => d.toISOString())).toEqual(['2026-06-14T12:00:00.000Z', '2026-06-08T12:00:00.000Z', '2026-05-16T12:00:00.000Z']);
+  });
+
+  it('starts the refusal window `days` days before now', () => {
+    expect(windowStart(now, 7).toISOString()).toBe('2026-06-08T12:00:00.000Z');
+    expect(windowStart(now, 1).toISOString()).toBe('2026-06-14T12:00:00.000Z');
+  });
+});
+
+describe('computeVerdict', () => {
+  const check = (constraint: string, state: ForeignKeyCheck['state'], orphanRows = 0): ForeignKeyCheck => ({
+    ...THREAD_FK,
+    constraint,
+    state,
+    differences: [],
+    orphans: { rows: orphanRows, keys: orphanRows > 0 ? 1 : 0, examples: [] },
+  });
+
+  it('is healthy when every foreign key is ok without orphans', () => {
+    expect(computeVerdict([check('a', 'ok'), check('b', 'ok')])).toEqual({ healthy: true, problems: [], line: 'fk:doctor: healthy' });
+    expect(computeVerdict([]).healthy).toBe(true);
+  });
+
+  it('counts a missing key and its orphans as two problems', () => {
+    expect(computeVerdict([check('a', 'ok'), check('b', 'missing', 12)])).toEqual({
+      healthy: false,
+      problems: [
+        { kind: 'missing', constraint: 'b' },
+        { kind: 'orphans', constraint: 'b', rows: 12 },
+      ],
+      line: 'fk:doctor: 2 problems (1 foreign key missing, 12 orphan rows)',
+    });
+  });
+
+  it('flags orphans under a valid constraint too, and names every kind of problem', () => {
+    expect(computeVerdict([check('a', 'ok', 1)]).line).toBe('fk:doctor: 1 problem (1 orphan row)');
+    expect(computeVerdict([check('a', 'missing'), check('b', 'missing'), check('c', 'not-valid', 3), check('d', 'mismatch', 2)]).line).toBe(
+      'fk:doctor: 6 problems (2 foreign keys missing, 1 foreign key NOT VALID, 1 foreign key different from the schema, 5 orphan rows)',
+    );
+  });
+});

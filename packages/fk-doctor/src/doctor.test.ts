@@ -1,0 +1,282 @@
+import { createPrismaClient, type PrismaClient } from '@agentstate/db';
+import { describeEachDatabase } from '@agentstate/db/testing';
+import { DatabaseNotMigratedError, runFkDoctor, type ForeignKeyCheck } from './index';
+import { ADD_SNAPSHOT_USER_FK_NOT_VALID, DROP_SNAPSHOT_USER_FK, GHOSTS, insertHealthyRows, insertOrphanSnapshots } from './testing';
+
+const NOW = new Date('2026-06-15T12:00:00.000Z');
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+
+const NO_ORPHANS = { rows: 0, keys: 0, examples: [] };
+
+/** The schema's four foreign keys, as the report lists them when all is well. */
+const HEALTHY_FKS: ForeignKeyCheck[] = [
+  {
+    constraint: 'agent_threads_user_id_fkey',
+    model: 'AgentThread',
+    field: 'user',
+    required: true,
+    table: 'agent_threads',
+    columns: ['user_id'],
+    referencedTable: 'userbase',
+    referencedColumns: ['id'],
+    state: 'ok',
+    differences: [],
+    orphans: NO_ORPHANS,
+  },
+  {
+    constraint: 'agent_state_snapshots_user_id_fkey',
+    model: 'AgentStateSnapshot',
+    field: 'user',
+    required: true,
+    table: 'agent_state_snapshots',
+    columns: ['user_id'],
+    referencedTable: 'userbase',
+    referencedColumns: ['id'],
+    state: 'ok',
+    differences: [],
+    orphans: NO_ORPHANS,
+  },
+  {
+    constraint: 'agent_state_snapshots_user_id_thread_id_fkey',
+    model: 'AgentStateSnapshot',
+    field: 'thread',
+    required: true,
+    table: 'agent_state_snapshots',
+    columns: ['user_id', 'thread_id'],
+    referencedTable: 'agent_threads',
+    referencedColumns: ['user_id', 'id'],
+    state: 'ok',
+    differences: [],
+    orphans: NO_ORPHANS,
+  },
+  {
+    constraint: 'agent_state_snapshots_parent_id_fkey',
+    model: 'AgentStateSnapshot',
+    field: 'parent',
+    required: false,
+    table: 'agent_state_snapshots',
+    columns: ['parent_id'],
+    referencedTable: 'agent_state_snapshots',
+    referencedColumns: ['id'],
+    state: 'ok',
+    differences: [],
+    orphans: NO_ORPHANS,
+  },
+];
+
+const byConstraint = (fks: ForeignKeyCheck[], name: string) => fks.find((fk) => fk.constraint === name);
+
+/** The orphans of GHOSTS: 12 rows, 7 keys, the 5 with most rows first, then by key. */
+function ghostOrphans(columns: (userId: string) => Record<string, string>) {
+  return {
+    rows: 12,
+    keys: 7,
+    examples: [
+      { key: columns('ghost-a'), rows: 4 },
+      { key: columns('ghost-b'), rows: 3 },
+      { key: columns('ghost-c'), rows: 1 },
+      { key: columns('ghost-d'), rows: 1 },
+      { key: columns('ghost-e'), rows: 1 },
+    ],
+  };
+}
+
+describeEachDatabase('runFkDoctor on a migrated database', (db) => {
+  afterEach(async () => {
+    await db().prisma.$executeRawUnsafe('TRUNCATE userbase, agent_threads, agent_state_snapshots, user_provisioning_audit');
+  });
+
+  it('reports a freshly migrated database as healthy, every foreign key ok', async () => {
+    const report = await runFkDoctor(db().prisma, { now: NOW, database: 'the test database' });
+    expect(report).toEqual({
+      database: 'the test database',
+      checkedAt: '2026-06-15T12:00:00.000Z',
+      foreignKeys: HEALTHY_FKS,
+      autoProvisionedUsers: {
+        total: 0,
+        buckets: [
+          { label: '< 1 day', count: 0 },
+          { label: '1-7 days', count: 0 },
+          { label: '7-30 days', count: 0 },
+          { label: '> 30 days', count: 0 },
+        ],
+      },
+      refusals: { days: 7, since: '2026-06-08T12:00:00.000Z', total: 0, byReason: [] },
+      verdict: { healthy: true, problems: [], line: 'fk:doctor: healthy' },
+    });
+    // plain JSON data: what --json prints parses back to the same report
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  it('stays healthy with consistent rows; a NULL parent_id is no orphan', async () => {
+    await insertHealthyRows(db().prisma);
+    const report = await runFkDoctor(db().prisma);
+    expect(report.foreignKeys).toEqual(HEALTHY_FKS);
+    expect(report.verdict.healthy).toBe(true);
+  });
+
+  it('counts auto-provisioned users per age bucket by created_at (lower bounds inclusive), ignoring other users', async () => {
+    const users: Array<[string, boolean, string]> = [
+      ['dev-temp-future', true, ago(-HOUR)], // clock skew: counts as new
+      ['dev-temp-1h', true, ago(HOUR)],
+      ['dev-temp-1d', true, ago(DAY)], // exactly 1 day: no longer "< 1 day"
+      ['dev-temp-3d', true, ago(3 * DAY)],
+      ['test-6d', true, ago(6 * DAY + 23 * HOUR)],
+      ['test-7d', true, ago(7 * DAY)],
+      ['test-29d', true, ago(29 * DAY)],
+      ['dev-temp-30d', true, ago(30 * DAY)],
+      ['dev-temp-400d', true, ago(400 * DAY)],
+      ['alice', false, ago(HOUR)],
+      ['bob', false, ago(100 * DAY)],
+    ];
+    for (const [id, auto, createdAt] of users) {
+      await db().prisma.$executeRaw`INSERT INTO userbase (id, email, auto_provisioned, created_at)
+        VALUES (${id}, ${`${id}@example.invalid`}, ${auto}, ${createdAt}::timestamptz)`;
+    }
+    const report = await runFkDoctor(db().prisma, { now: NOW });
+    expect(report.autoProvisionedUsers).toEqual({
+      total: 9,
+      buckets: [
+        { label: '< 1 day', count: 2 },
+        { label: '1-7 days', count: 3 },
+        { label: '7-30 days', count: 2 },
+        { label: '> 30 days', count: 2 },
+      ],
+    });
+  });
+
+  it('counts refusals of the last N days per reason code and environment, most first', async () => {
+    const rows: Array<[string, string, string, string]> = [
+      ['refused', 'DEV_ID_IN_PRODUCTION', 'production', ago(HOUR)],
+      ['refused', 'DEV_ID_IN_PRODUCTION', 'production', ago(2 * DAY)],
+      ['refused', 'DEV_ID_IN_PRODUCTION', 'production', ago(7 * DAY)], // exactly at the window start: in
+      ['refused', 'DEV_ID_IN_PRODUCTION', 'staging', ago(3 * DAY)],
+      ['refused', 'INVALID_ID_CHARACTER', 'production', ago(5 * DAY)],
+      ['refused', 'INVALID_ID_CHARACTER', 'production', ago(10 * DAY)], // only in a 30-day window
+      ['refused', 'DEV_ID_IN_PRODUCTION', 'production', ago(40 * DAY)], // in neither
+      ['created', 'AUTO_CREATE_ALLOWED', 'development', ago(HOUR)], // not a refusal
+      ['already-existed', 'AUTO_CREATE_ALLOWED', 'test', ago(HOUR)],
+    ];
+    for (const [outcome, reasonCode, environment, createdAt] of rows) {
+      await db().prisma.$executeRaw`INSERT INTO user_provisioning_audit (entity, subject_id, outcome, decision, reason_code, reason, environment, created_at)
+        VALUES ('User', 'dev-temp-x', ${outcome}, 'reject', ${reasonCode}, 'why', ${environment}, ${createdAt}::timestamptz)`;
+    }
+
+    expect((await runFkDoctor(db().prisma, { now: NOW })).refusals).toEqual({
+      days: 7,
+      since: '2026-06-08T12:00:00.000Z',
+      total: 5,
+      byReason: [
+        { reasonCode: 'DEV_ID_IN_PRODUCTION', environment: 'production', count: 3 },
+        { reasonCode: 'DEV_ID_IN_PRODUCTION', environment: 'staging', count: 1 },
+        { reasonCode: 'INVALID_ID_CHARACTER', environment: 'production', count: 1 },
+      ],
+    });
+    expect((await runFkDoctor(db().prisma, { now: NOW, days: 30 })).refusals).toEqual({
+      days: 30,
+      since: '2026-05-16T12:00:00.000Z',
+      total: 6,
+      byReason: [
+        { reasonCode: 'DEV_ID_IN_PRODUCTION', environment: 'production', count: 3 },
+        { reasonCode: 'INVALID_ID_CHARACTER', environment: 'production', count: 2 },
+        { reasonCode: 'DEV_ID_IN_PRODUCTION', environment: 'staging', count: 1 },
+      ],
+    });
+  });
+
+  it('refuses a days value that is not a positive integer', async () => {
+    await expect(runFkDoctor(db().prisma, { days: 0 })).rejects.toThrow('days must be a positive integer, got 0');
+    await expect(runFkDoctor(db().prisma, { days: 1.5 })).rejects.toThrow(RangeError);
+  });
+});
+
+describeEachDatabase('runFkDoctor after the snapshot -> user foreign key was dropped by hand', (db) => {
+  it('reports the constraint missing, the exact orphan rows, and an unhealthy verdict', async () => {
+    const { prisma } = db();
+    await insertHealthyRows(prisma);
+    await prisma.$executeRawUnsafe(DROP_SNAPSHOT_USER_FK);
+    await insertOrphanSnapshots(prisma, GHOSTS);
+
+    const report = await runFkDoctor(prisma);
+    expect(byConstraint(report.foreignKeys, 'agent_state_snapshots_user_id_fkey')).toMatchObject({
+      state: 'missing',
+      orphans: ghostOrphans((userId) => ({ user_id: userId })),
+    });
+    // the thread key still has its constraint, but the rows went in with triggers off
+    expect(byConstraint(report.foreignKeys, 'agent_state_snapshots_user_id_thread_id_fkey')).toMatchObject({
+      state: 'ok',
+      orphans: ghostOrphans((userId) => ({ user_id: userId, thread_id: 'thread-1' })),
+    });
+    expect(byConstraint(report.foreignKeys, 'agent_threads_user_id_fkey')).toEqual(HEALTHY_FKS[0]);
+    expect(byConstraint(report.foreignKeys, 'agent_state_snapshots_parent_id_fkey')).toEqual(HEALTHY_FKS[3]);
+    expect(report.verdict).toEqual({
+      healthy: false,
+      problems: [
+        { kind: 'missing', constraint: 'agent_state_snapshots_user_id_fkey' },
+        { kind: 'orphans', constraint: 'agent_state_snapshots_user_id_fkey', rows: 12 },
+        { kind: 'orphans', constraint: 'agent_state_snapshots_user_id_thread_id_fkey', rows: 12 },
+      ],
+      line: 'fk:doctor: 3 problems (1 foreign key missing, 24 orphan rows)',
+    });
+  });
+});
+
+describeEachDatabase('runFkDoctor after the foreign key was added back NOT VALID', (db) => {
+  it('reports it not-valid, with the orphans it never checked', async () => {
+    const { prisma } = db();
+    await prisma.$executeRawUnsafe(DROP_SNAPSHOT_USER_FK);
+    await insertOrphanSnapshots(prisma, { 'ghost-a': 2 });
+    await prisma.$executeRawUnsafe(ADD_SNAPSHOT_USER_FK_NOT_VALID);
+
+    const report = await runFkDoctor(prisma);
+    expect(byConstraint(report.foreignKeys, 'agent_state_snapshots_user_id_fkey')).toMatchObject({
+      state: 'not-valid',
+      differences: [],
+      orphans: { rows: 2, keys: 1, examples: [{ key: { user_id: 'ghost-a' }, rows: 2 }] },
+    });
+    expect(report.verdict.line).toBe('fk:doctor: 3 problems (1 foreign key NOT VALID, 4 orphan rows)');
+  });
+
+  it('is healthy again once the orphans are gone and the constraint is validated', async () => {
+    const { prisma } = db();
+    await prisma.$executeRawUnsafe(`DELETE FROM agent_state_snapshots WHERE user_id = 'ghost-a'`);
+    await prisma.$executeRawUnsafe('ALTER TABLE agent_state_snapshots VALIDATE CONSTRAINT agent_state_snapshots_user_id_fkey');
+
+    const report = await runFkDoctor(prisma);
+    expect(report.foreignKeys).toEqual(HEALTHY_FKS);
+    expect(report.verdict).toEqual({ healthy: true, problems: [], line: 'fk:doctor: healthy' });
+  });
+});
+
+describeEachDatabase('runFkDoctor when a constraint of the expected name enforces something else', (db) => {
+  it('reports a mismatch naming what differs', async () => {
+    const { prisma } = db();
+    await prisma.$executeRawUnsafe('ALTER TABLE agent_threads DROP CONSTRAINT agent_threads_user_id_fkey');
+    await prisma.$executeRawUnsafe('ALTER TABLE agent_threads ADD CONSTRAINT agent_threads_user_id_fkey FOREIGN KEY (id) REFERENCES userbase(id)');
+
+    const report = await runFkDoctor(prisma);
+    expect(byConstraint(report.foreignKeys, 'agent_threads_user_id_fkey')).toMatchObject({
+      state: 'mismatch',
+      differences: ['key (id) -> (id), expected (user_id) -> (id)'],
+      orphans: NO_ORPHANS,
+    });
+    expect(report.verdict.line).toBe('fk:doctor: 1 problem (1 foreign key different from the schema)');
+  });
+});
+
+describe('runFkDoctor on a database that was never migrated', () => {
+  let prisma: PrismaClient | undefined;
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    ({ prisma, close } = await createPrismaClient({ config: { provider: 'pglite', dataDir: 'memory://' }, migrate: false }));
+  }, 120_000);
+  afterAll(async () => close?.());
+
+  it('fails with DatabaseNotMigratedError naming the missing tables', async () => {
+    const attempt = runFkDoctor(prisma!);
+    await expect(attempt).rejects.toBeInstanceOf(DatabaseNotMigratedError);
+    await expect(attempt).rejects.toMatchObject({ missingTables: ['userbase', 'agent_threads', 'agent_state_snapshots', 'user_provisioning_audit'] });
+  });
+});

@@ -1,0 +1,142 @@
+import { computeVerdict } from './checks';
+import { formatReport, formatSummary } from './format';
+import type { DoctorReport, ForeignKeyCheck } from './types';
+
+const fk = (overrides: Partial<ForeignKeyCheck>): ForeignKeyCheck => ({
+  constraint: 'agent_threads_user_id_fkey',
+  model: 'AgentThread',
+  field: 'user',
+  required: true,
+  table: 'agent_threads',
+  columns: ['user_id'],
+  referencedTable: 'userbase',
+  referencedColumns: ['id'],
+  state: 'ok',
+  differences: [],
+  orphans: { rows: 0, keys: 0, examples: [] },
+  ...overrides,
+});
+
+const foreignKeys = [
+  fk({}),
+  fk({
+    constraint: 'agent_state_snapshots_user_id_fkey',
+    table: 'agent_state_snapshots',
+    state: 'missing',
+    orphans: {
+      rows: 12,
+      keys: 7,
+      examples: [
+        { key: { user_id: 'ghost-a' }, rows: 4 },
+        { key: { user_id: 'ghost-b' }, rows: 1 },
+      ],
+    },
+  }),
+  fk({
+    constraint: 'agent_state_snapshots_user_id_thread_id_fkey',
+    table: 'agent_state_snapshots',
+    columns: ['user_id', 'thread_id'],
+    referencedTable: 'agent_threads',
+    referencedColumns: ['user_id', 'id'],
+    state: 'mismatch',
+    differences: ['references table agent_threads_old, expected agent_threads'],
+    orphans: { rows: 1, keys: 1, examples: [{ key: { user_id: 'ghost-a', thread_id: 't1' }, rows: 1 }] },
+  }),
+];
+
+const unhealthy: DoctorReport = {
+  database: 'PostgreSQL at postgresql://app:***@db:5432/app',
+  checkedAt: '2026-06-15T12:00:00.000Z',
+  foreignKeys,
+  autoProvisionedUsers: {
+    total: 5,
+    buckets: [
+      { label: '< 1 day', count: 1 },
+      { label: '1-7 days', count: 2 },
+      { label: '7-30 days', count: 0 },
+      { label: '> 30 days', count: 2 },
+    ],
+  },
+  refusals: {
+    days: 7,
+    since: '2026-06-08T12:00:00.000Z',
+    total: 4,
+    byReason: [
+      { reasonCode: 'DEV_ID_IN_PRODUCTION', environment: 'production', count: 3 },
+      { reasonCode: 'INVALID_ID_CHARACTER', environment: 'staging', count: 1 },
+    ],
+  },
+  verdict: computeVerdict(foreignKeys),
+};
+
+const healthy: DoctorReport = {
+  checkedAt: '2026-06-15T12:00:00.000Z',
+  foreignKeys: [fk({})],
+  autoProvisionedUsers: { total: 0, buckets: unhealthy.autoProvisionedUsers.buckets.map((b) => ({ ...b, count: 0 })) },
+  refusals: { days: 30, since: '2026-05-16T12:00:00.000Z', total: 0, byReason: [] },
+  verdict: computeVerdict([fk({})]),
+};
+
+describe('formatReport', () => {
+  it('prints aligned sections, details under their foreign key, and the verdict last', () => {
+    expect(formatReport(unhealthy)).toBe(
+      [
+        'fk:doctor report for PostgreSQL at postgresql://app:***@db:5432/app (checked 2026-06-15T12:00:00.000Z)',
+        '',
+        'Foreign keys (3)',
+        '  state     constraint                                    key                                                                      orphan rows',
+        '  ok        agent_threads_user_id_fkey                    agent_threads(user_id) -> userbase(id)                                             0',
+        '  missing   agent_state_snapshots_user_id_fkey            agent_state_snapshots(user_id) -> userbase(id)                                    12',
+        '            orphans: user_id=ghost-a (4 rows), user_id=ghost-b (1 row), … (7 keys in all)',
+        '  mismatch  agent_state_snapshots_user_id_thread_id_fkey  agent_state_snapshots(user_id, thread_id) -> agent_threads(user_id, id)            1',
+        '            found: references table agent_threads_old, expected agent_threads',
+        '            orphans: user_id=ghost-a thread_id=t1 (1 row)',
+        '',
+        'Auto-provisioned users: 5',
+        '  < 1 day  1-7 days  7-30 days  > 30 days',
+        '        1         2          0          2',
+        '',
+        'Refusals in the last 7 days (since 2026-06-08T12:00:00.000Z): 4',
+        '  reason code           environment  count',
+        '  DEV_ID_IN_PRODUCTION  production       3',
+        '  INVALID_ID_CHARACTER  staging          1',
+        '',
+        'fk:doctor: 4 problems (1 foreign key missing, 1 foreign key different from the schema, 13 orphan rows)',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves out the database when not given and the refusal table when there are none', () => {
+    const text = formatReport(healthy);
+    expect(text.split('\n')[0]).toBe('fk:doctor report (checked 2026-06-15T12:00:00.000Z)');
+    expect(text.endsWith('Refusals in the last 30 days (since 2026-05-16T12:00:00.000Z): 0\n\nfk:doctor: healthy')).toBe(true);
+  });
+});
+
+describe('formatSummary', () => {
+  it('says it in four lines', () => {
+    expect(formatSummary(unhealthy)).toBe(
+      [
+        'fk:doctor: 4 problems (1 foreign key missing, 1 foreign key different from the schema, 13 orphan rows)',
+        '  foreign keys: 3 (1 ok, 1 missing, 1 mismatch), orphan rows: 13',
+        '  auto-provisioned users: 5 (< 1 day: 1, 1-7 days: 2, 7-30 days: 0, > 30 days: 2)',
+        '  refusals in the last 7 days: 4 (DEV_ID_IN_PRODUCTION in production: 3, INVALID_ID_CHARACTER in staging: 1)',
+      ].join('\n'),
+    );
+    expect(formatSummary(healthy)).toBe(
+      ['fk:doctor: healthy', '  foreign keys: 1 (1 ok), orphan rows: 0', '  auto-provisioned users: 0', '  refusals in the last 30 days: 0'].join('\n'),
+    );
+  });
+
+  it('names only the three most frequent refusal reasons', () => {
+    const many: DoctorReport = {
+      ...healthy,
+      refusals: {
+        ...healthy.refusals,
+        total: 5,
+        byReason: ['A', 'B', 'C', 'D', 'E'].map((reasonCode) => ({ reasonCode, environment: 'production', count: 1 })),
+      },
+    };
+    expect(formatSummary(many).split('\n')[3]).toBe('  refusals in the last 30 days: 5 (A in production: 1, B in production: 1, C in production: 1, 2 more)');
+  });
+});

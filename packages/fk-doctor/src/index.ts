@@ -1,0 +1,17 @@
+export { runFkDoctor, DatabaseNotMigratedError, DEFAULT_DAYS } from './doctor';
+export type { FkDoctorOptions } from './doctor';
+export { formatReport, formatSummary } from './format';
+export { AGE_BUCKETS, ageBucketCutoffs, classifyConstraint, computeVerdict, expectedForeignKeys, windowStart } from './checks';
+export type {
+  AgeBucketCount,
+  ConstraintState,
+  DoctorReport,
+  ExpectedForeignKey,
+  ForeignKeyCheck,
+  FoundForeignKey,
+  OrphanExample,
+  Orphans,
+  Problem,
+  RefusalCount,
+  Verdict,
+} from './types';

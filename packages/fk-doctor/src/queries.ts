@@ -1,0 +1,94 @@
+// The doctor's reads. Each is one statement; identifiers are quoted, values are parameters.
+import { Prisma, type PrismaClient } from '@agentstate/db';
+import { ageBucketCutoffs } from './checks';
+import type { ExpectedForeignKey, FoundForeignKey, Orphans, RefusalCount } from './types';
+
+/** Examples of orphan keys per foreign key. */
+export const ORPHAN_EXAMPLES = 5;
+
+// Names come from the schema, but a name must never be able to become SQL.
+function ident(name: string): Prisma.Sql {
+  return Prisma.raw(`"${name.replace(/"/g, '""')}"`);
+}
+
+/** count(*) is bigint: the pg adapter gives a bigint, a number fits any realistic count. */
+function toNumber(value: bigint | number | null | undefined): number {
+  return Number(value ?? 0);
+}
+
+/** Tables of the current schema (the one the client's queries resolve names in). */
+export async function readTables(prisma: PrismaClient): Promise<Set<string>> {
+  const rows = await prisma.$queryRaw<Array<{ name: string }>>`
+    SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')`;
+  return new Set(rows.map((row) => row.name));
+}
+
+/** Every foreign key constraint on the tables of the current schema, key columns in constraint order. */
+export async function readForeignKeys(prisma: PrismaClient): Promise<FoundForeignKey[]> {
+  return prisma.$queryRaw<FoundForeignKey[]>`
+    SELECT c.conname::text AS "constraint", rel.relname::text AS "table", ref.relname::text AS "referencedTable",
+           c.convalidated AS "validated",
+           ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS "columns",
+           ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord)
+                 JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS "referencedColumns"
+    FROM pg_constraint c
+    JOIN pg_class rel ON rel.oid = c.conrelid
+    JOIN pg_namespace n ON n.oid = rel.relnamespace
+    JOIN pg_class ref ON ref.oid = c.confrelid
+    WHERE c.contype = 'f' AND n.nspname = current_schema()
+    ORDER BY rel.relname, c.conname`;
+}
+
+/**
+ * Rows of the owning table whose key, when fully non-null (PostgreSQL's MATCH
+ * SIMPLE ignores a key with a null column), has no referenced row: an anti-join
+ * on the referenced key (its primary key or a unique index, so cheap), grouped
+ * by key. Window sums give the totals in the same statement as the examples.
+ */
+export async function countOrphans(prisma: PrismaClient, fk: ExpectedForeignKey): Promise<Orphans> {
+  const own = fk.columns.map((column) => Prisma.sql`o.${ident(column)}`);
+  const matches = own.map((column, i) => Prisma.sql`r.${ident(fk.referencedColumns[i] ?? '')} = ${column}`);
+  const rows = await prisma.$queryRaw<Array<Record<string, string> & { row_count: bigint; key_count: bigint; total: bigint }>>`
+    SELECT ${Prisma.join(own.map((column, i) => Prisma.sql`${column}::text AS ${ident(`k${i}`)}`))},
+           count(*) AS row_count, count(*) OVER () AS key_count, (sum(count(*)) OVER ())::bigint AS total
+    FROM ${ident(fk.table)} o
+    WHERE ${Prisma.join(own.map((column) => Prisma.sql`${column} IS NOT NULL`), ' AND ')}
+      AND NOT EXISTS (SELECT 1 FROM ${ident(fk.referencedTable)} r WHERE ${Prisma.join(matches, ' AND ')})
+    GROUP BY ${Prisma.join(own)}
+    ORDER BY count(*) DESC, ${Prisma.join(own)}
+    LIMIT ${ORPHAN_EXAMPLES}`;
+  return {
+    rows: toNumber(rows[0]?.total),
+    keys: toNumber(rows[0]?.key_count),
+    examples: rows.map((row) => ({
+      key: Object.fromEntries(fk.columns.map((column, i) => [column, row[`k${i}`] as string])),
+      rows: toNumber(row.row_count),
+    })),
+  };
+}
+
+/** Auto-provisioned users per age bucket (index into AGE_BUCKETS), by created_at relative to `now`. */
+export async function countAutoProvisionedByAge(prisma: PrismaClient, now: Date): Promise<number[]> {
+  const cutoffs = ageBucketCutoffs(now);
+  const whens = cutoffs.map((cutoff, i) => Prisma.sql`WHEN created_at > ${cutoff.toISOString()}::timestamptz THEN ${i}::int`);
+  const rows = await prisma.$queryRaw<Array<{ bucket: number; n: bigint }>>`
+    SELECT CASE ${Prisma.join(whens, ' ')} ELSE ${cutoffs.length}::int END AS bucket, count(*) AS n
+    FROM userbase WHERE auto_provisioned = ${true}
+    GROUP BY 1`;
+  const counts: number[] = cutoffs.map(() => 0).concat(0);
+  for (const row of rows) counts[row.bucket] = toNumber(row.n);
+  return counts;
+}
+
+/** Refused provisioning attempts since `since`, per reason code and environment, most first. */
+export async function countRefusals(prisma: PrismaClient, since: Date): Promise<RefusalCount[]> {
+  const rows = await prisma.$queryRaw<Array<{ reason_code: string; environment: string; n: bigint }>>`
+    SELECT reason_code, environment, count(*) AS n
+    FROM user_provisioning_audit
+    WHERE outcome = ${'refused'} AND created_at >= ${since.toISOString()}::timestamptz
+    GROUP BY reason_code, environment
+    ORDER BY count(*) DESC, reason_code, environment`;
+  return rows.map((row) => ({ reasonCode: row.reason_code, environment: row.environment, count: toNumber(row.n) }));
+}

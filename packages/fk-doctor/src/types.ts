@@ -1,0 +1,91 @@
+// The report is plain JSON data (strings, numbers, arrays): `--json` prints it
+// as it is, and JSON.parse gives the same object back.
+
+/** A foreign key as Prisma's data model declares it. */
+export interface ExpectedForeignKey {
+  /** the constraint name Prisma Migrate gives it (<table>_<columns>_fkey) */
+  constraint: string;
+  /** owning model and relation field, e.g. AgentStateSnapshot.user */
+  model: string;
+  field: string;
+  /** whether every row must have the relation (false: nullable key, e.g. parent) */
+  required: boolean;
+  table: string;
+  columns: string[];
+  referencedTable: string;
+  referencedColumns: string[];
+}
+
+/** A foreign key constraint as found in pg_constraint. */
+export interface FoundForeignKey {
+  constraint: string;
+  table: string;
+  columns: string[];
+  referencedTable: string;
+  referencedColumns: string[];
+  /** pg_constraint.convalidated: false after ADD CONSTRAINT … NOT VALID */
+  validated: boolean;
+}
+
+/**
+ * ok: present and validated; missing: no constraint of that name on the table;
+ * not-valid: present but NOT VALID (existing rows never checked);
+ * mismatch: present under that name with other columns or another referenced table.
+ */
+export type ConstraintState = 'ok' | 'missing' | 'not-valid' | 'mismatch';
+
+export interface OrphanExample {
+  /** key column -> value (as text) */
+  key: Record<string, string>;
+  /** rows of the owning table holding this key */
+  rows: number;
+}
+
+export interface Orphans {
+  /** rows of the owning table whose non-null key has no referenced row */
+  rows: number;
+  /** distinct keys among them */
+  keys: number;
+  /** up to 5 keys, most rows first */
+  examples: OrphanExample[];
+}
+
+export interface ForeignKeyCheck extends ExpectedForeignKey {
+  state: ConstraintState;
+  /** what differs from the data model, one sentence each (state 'mismatch') */
+  differences: string[];
+  orphans: Orphans;
+}
+
+export interface AgeBucketCount {
+  label: string;
+  count: number;
+}
+
+export interface RefusalCount {
+  reasonCode: string;
+  environment: string;
+  count: number;
+}
+
+export type Problem =
+  | { kind: 'missing' | 'not-valid' | 'mismatch'; constraint: string }
+  | { kind: 'orphans'; constraint: string; rows: number };
+
+export interface Verdict {
+  healthy: boolean;
+  problems: Problem[];
+  /** `fk:doctor: healthy` or `fk:doctor: 2 problems (1 foreign key missing, 12 orphan rows)` */
+  line: string;
+}
+
+export interface DoctorReport {
+  /** the database checked, as the caller described it (password redacted), if given */
+  database?: string;
+  /** ISO time the ages and the refusal window are measured from */
+  checkedAt: string;
+  foreignKeys: ForeignKeyCheck[];
+  autoProvisionedUsers: { total: number; buckets: AgeBucketCount[] };
+  refusals: { days: number; since: string; total: number; byReason: RefusalCount[] };
+  verdict: Verdict;
+}
