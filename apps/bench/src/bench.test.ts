@@ -25,7 +25,8 @@ describeWithPostgresServer('bench --quick', () => {
       cwd: packageDir,
       encoding: 'utf8',
       timeout: 170_000,
-      env: { ...process.env, DATABASE_URL: testServerUrl(), NODE_OPTIONS: '' },
+      // DATABASE_URL is the user's database: the bench must not touch it (a closed port here would fail the run if it did).
+      env: { ...process.env, BENCH_DATABASE_URL: testServerUrl(), DATABASE_URL: 'postgresql://not-the-bench@127.0.0.1:1/users_own_database', NODE_OPTIONS: '' },
     });
     if (run.status !== 0) throw new Error(`bench --quick exited ${run.status ?? run.signal}:\n${run.stderr}`);
 
