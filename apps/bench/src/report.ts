@@ -89,7 +89,7 @@ export function formatReport(report: BenchReport): string {
   out.push(
     table(
       ['target', 'measured', 'goal', 'result', 'from'],
-      report.targets.map((t) => [t.description, `${fixed(t.value, 2)}x`, `${t.comparison} ${t.threshold}x`, t.pass ? 'PASS' : 'MISS', t.detail]),
+      report.targets.map((t) => [t.description, `${fixed(t.value, 3)}x`, `${t.comparison} ${t.threshold}x`, t.pass ? 'PASS' : 'MISS', t.detail]),
       (i) => i === 1,
     ),
   );
