@@ -4,7 +4,7 @@
  * then saves at 1 client on in-memory PGlite. Returns everything but `meta`.
  */
 import { openPgliteBackend, openPostgresBackend, type Backend } from './clients';
-import { langgraphPut, latestReaders, pageReaders, SAVE_CONTENDERS, SAVE_DIAGNOSTICS, verifyReaders } from './contenders';
+import { latestReaders, pageReaders, PG_ONLY_SAVE_CONTENDERS, SAVE_BASELINE, SAVE_CONTENDERS, SAVE_DIAGNOSTICS, verifyReaders } from './contenders';
 import { measureInterleaved, type Contender, type ContenderResult, type MeasureSettings } from './measure';
 import { makePayload, stateFor, type Payload } from './payloads';
 import { profileRoundTrips } from './profile/roundTrips';
@@ -12,6 +12,7 @@ import type { BenchReport, Scenario, ScenarioRow } from './results';
 import { latestMeasuredStep, seedTo, truncateAll } from './seed';
 import { createServerCpuSampler, type ServerCpuSampler } from './serverCpu';
 import type { BenchSettings } from './settings';
+import { createYardstickTable } from './yardstick';
 import { round } from './stats';
 import { computeGrowth, evaluateTargets, saveKey } from './targets';
 
@@ -54,8 +55,8 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
       concurrency,
       historyRows: null,
       measuredThreadRows: null,
-      baseline: 'raw-insert',
-      results: withBaseline(results, 'raw-insert'),
+      baseline: SAVE_BASELINE,
+      results: withBaseline(results, SAVE_BASELINE),
     });
   };
 
@@ -64,6 +65,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   const pg = await openPostgresBackend(url, settings.poolSize);
   try {
     postgresVersion = (await pg.sql.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? postgresVersion;
+    await createYardstickTable(pg.sql);
     for (const concurrency of settings.concurrencies) {
       for (const payload of payloads) {
         const context = { backend: pg, payload, nextId };
@@ -112,10 +114,11 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   if (settings.pglite) {
     const lite = await openPgliteBackend();
     try {
+      await createYardstickTable(lite.sql);
       for (const payload of payloads) {
         const context = { backend: lite, payload, nextId };
-        // LangGraph's saver needs a pg pool (a server); the raw contenders go through Prisma's raw API here.
-        const contenders = SAVE_CONTENDERS.filter((factory) => factory !== langgraphPut).map((factory) => factory(context));
+        // LangGraph's saver and named statements need pg (a server); the raw contenders go through Prisma's raw API here.
+        const contenders = SAVE_CONTENDERS.filter((factory) => !PG_ONLY_SAVE_CONTENDERS.has(factory)).map((factory) => factory(context));
         await saveScenario(lite, payload, 1, contenders, settings.saves(payload.bytes, 1), null);
       }
     } finally {

@@ -13,6 +13,7 @@
  */
 import type { SqlRunner } from './clients';
 import type { AgentState } from './payloads';
+import { YARDSTICK_TABLE } from './yardstick';
 
 export const MEASURED = { userId: 'reader-main', threadId: 'thread-main', langgraphThreadId: 'reader-main/thread-main' } as const;
 const THREADS_PER_USER = 4;
@@ -96,7 +97,9 @@ export async function seedTo(sql: SqlRunner, from: number, to: number, state: Ag
 
 /** Empties both schemas (between the save scenarios and the read levels). */
 export async function truncateAll(sql: SqlRunner): Promise<void> {
-  await sql.query('TRUNCATE agent_state_snapshots, agent_threads, userbase, user_provisioning_audit, checkpoints, checkpoint_blobs, checkpoint_writes');
+  await sql.query(
+    `TRUNCATE agent_state_snapshots, ${YARDSTICK_TABLE}, agent_threads, userbase, user_provisioning_audit, checkpoints, checkpoint_blobs, checkpoint_writes`,
+  );
 }
 
 /** The step number of the newest row of the measured thread at `rows` rows (every 10th row is the measured thread's). */
