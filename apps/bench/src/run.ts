@@ -9,7 +9,7 @@ import { measureInterleaved, type Contender, type ContenderResult, type MeasureS
 import { makePayload, stateFor, type Payload } from './payloads';
 import { profileRoundTrips } from './profile/roundTrips';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
-import { latestMeasuredStep, seedTo, truncateAll } from './seed';
+import { createHistorySeeder, latestMeasuredStep, truncateAll } from './seed';
 import { createServerCpuSampler, type ServerCpuSampler } from './serverCpu';
 import type { BenchSettings } from './settings';
 import { createYardstickTable } from './yardstick';
@@ -76,14 +76,12 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
 
     // Reads: exactly N rows in the table at each level, nothing left from the saves.
     await truncateAll(pg.sql);
-    const readState = stateFor(payloads[0] as Payload, 0);
-    let seeded = 0;
+    const seeder = createHistorySeeder(pg.sql, pg.saver as NonNullable<Backend['saver']>, stateFor(payloads[0] as Payload, 0), settings.poolSize);
     for (const rows of settings.historyLevels) {
       const started = performance.now();
-      const shape = await seedTo(pg.sql, seeded, rows, readState);
-      seeded = rows;
+      const shape = await seeder.seedTo(rows);
       await verifyReaders(pg, latestMeasuredStep(rows), shape.measuredThreadRows);
-      log(`history ${rows} rows (measured thread ${shape.measuredThreadRows}, ${shape.threads} threads) seeded in ${Math.round(performance.now() - started)} ms`);
+      log(`history ${rows} rows (measured thread ${shape.measuredThreadRows}, ${shape.threads} threads; LangGraph's through put) seeded in ${Math.round(performance.now() - started)} ms`);
       for (const [kind, readers, baseline] of [
         ['read-latest', latestReaders(pg), 'raw-latest'],
         ['read-page', pageReaders(pg), 'raw-page'],
