@@ -58,7 +58,7 @@ async function rowsAddedSince(sql: SqlRunner, group: Group, start: GroupMark): P
 /** The contender's own rows added since `start`: how many, and their average stored size. */
 async function ownRows(sql: SqlRunner, storedIn: StoredIn, start: GroupMark): Promise<{ rows: number; bytes: number }> {
   if (storedIn.tables === 'langgraph') {
-    // Its threads are unique to the scenario (langgraphPut), so no mark is needed.
+    // Its threads are unique to the scenario (langgraphPut): every checkpoint of the scenario, warm-up puts included.
     const [row] = await sql.query<{ rows: string; bytes: string }>(
       `SELECT (SELECT count(*) FROM checkpoints WHERE left(thread_id, length($1)) = $1)::text AS rows,
               ((SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM checkpoints c WHERE left(c.thread_id, length($1)) = $1)
