@@ -1,6 +1,7 @@
-// Runs `bench --quick` end to end as a child process and checks only that it
-// finishes and writes well-formed JSON with every contender. No timing
-// assertions: figures from a shared CI machine are not pass/fail material.
+// Runs `bench --quick` end to end as a child process and checks that it
+// finishes and writes well-formed JSON with every contender, its per-round
+// spreads and stored bytes. No timing assertions: figures from a shared CI
+// machine are not pass/fail material.
 import { describeWithPostgresServer, testServerUrl } from '@agentstate/db/testing';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { SAVE_CONTENDER_IDS } from './contenders';
-import type { BenchReport } from './results';
+import type { BenchReport, RatioSpread, StoredBytes } from './results';
 
 const packageDir = path.resolve(__dirname, '..');
 
@@ -19,35 +20,75 @@ describeWithPostgresServer('bench --quick', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs every scenario and writes the figures of all six contenders', async () => {
+  it('runs every scenario and writes the figures, per-round spreads and stored bytes of every contender', async () => {
     const out = path.join(dir, 'latest.json');
     const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts', '--quick', '--out', out], {
       cwd: packageDir,
       encoding: 'utf8',
       timeout: 170_000,
-      env: { ...process.env, DATABASE_URL: testServerUrl(), NODE_OPTIONS: '' },
+      // DATABASE_URL is the user's database: the bench must not touch it (a closed port here would fail the run if it did).
+      env: { ...process.env, BENCH_DATABASE_URL: testServerUrl(), DATABASE_URL: 'postgresql://not-the-bench@127.0.0.1:1/users_own_database', NODE_OPTIONS: '' },
     });
     if (run.status !== 0) throw new Error(`bench --quick exited ${run.status ?? run.signal}:\n${run.stderr}`);
 
     const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
     expect(report.meta.mode).toBe('quick');
     expect(report.contenders.map((c) => c.id)).toEqual([...SAVE_CONTENDER_IDS]);
+    const isNumber = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+    const expectSpread = (s: RatioSpread) => {
+      for (const figure of [s.median, s.min, s.max, s.n]) expect(isNumber(figure)).toBe(true);
+      expect(s.min).toBeLessThanOrEqual(s.median);
+      expect(s.median).toBeLessThanOrEqual(s.max);
+    };
 
     const saves = report.scenarios.filter((s) => s.kind === 'save' && s.backend === 'postgresql');
     expect(saves.map((s) => s.concurrency).sort((a, b) => a - b)).toEqual([1, 1, 16, 16]);
     for (const scenario of saves) {
+      expect(scenario.baseline).toBe('yardstick-insert');
       expect(scenario.results.filter((r) => !r.diagnostic).map((r) => r.id)).toEqual([...SAVE_CONTENDER_IDS]);
-      for (const { summary } of scenario.results) {
+      for (const result of scenario.results) {
+        const { summary } = result;
         expect(summary.ops).toBeGreaterThan(0);
-        for (const figure of [summary.medianMs, summary.p99Ms, summary.opsPerSec]) expect(Number.isFinite(figure)).toBe(true);
+        for (const figure of [summary.medianMs, summary.p99Ms, summary.opsPerSec]) expect(isNumber(figure)).toBe(true);
+        // One recorded batch per round, and the ratios to the baseline taken round by round.
+        expect(result.rounds.length).toBe(2);
+        expectSpread(result.vsBaselineMedianMs);
+        expectSpread(result.vsBaselineOpsPerSec);
+        expect(result.vsBaselineMedianMs.perRound).toHaveLength(2);
+        // Stored bytes per snapshot for every save contender, ours, the raw ones and LangGraph's.
+        expect(result.storage).not.toBeNull();
+        const storage = result.storage as StoredBytes;
+        for (const figure of [storage.onDiskBytesPerRow, storage.rowBytes, storage.rowsAdded, storage.ownRows]) expect(isNumber(figure)).toBe(true);
+        expect(storage.ownRows).toBeGreaterThan(0);
+        expect(storage.rowBytes).toBeGreaterThan(scenario.payloadBytes as number / 10); // compressed, but a row, not a pointer
       }
+      const byId = new Map(scenario.results.map((r) => [r.id, r]));
+      expect(byId.get('yardstick-insert')?.vsBaselineMedianMs.median).toBe(1);
+      expect(byId.get('yardstick-insert')?.storage?.tables).toEqual(['bench_yardstick_snapshots']);
+      expect(byId.get('service-steady')?.storage?.tables).toEqual(['agent_state_snapshots']);
+      expect(byId.get('langgraph-put')?.storage?.tables).toEqual(['checkpoints', 'checkpoint_blobs', 'checkpoint_writes']);
     }
     expect(report.scenarios.some((s) => s.backend === 'pglite')).toBe(true);
-    for (const kind of ['read-latest', 'read-page'] as const) expect(report.scenarios.filter((s) => s.kind === kind).length).toBeGreaterThanOrEqual(2);
+    for (const kind of ['read-latest', 'read-page'] as const) {
+      const reads = report.scenarios.filter((s) => s.kind === kind);
+      expect(reads.length).toBeGreaterThanOrEqual(2);
+      for (const result of reads.flatMap((s) => s.results)) {
+        expectSpread(result.vsBaselineMedianMs);
+        expect(result.storage).toBeNull();
+      }
+    }
     expect(report.growth.length).toBeGreaterThan(0);
+    for (const g of report.growth) expectSpread(g.spread);
+    expect(report.noise.map((n) => n.scenario).sort()).toEqual(saves.map((s) => s.key).sort());
     expect(report.targets.length).toBeGreaterThan(0);
-    for (const target of report.targets) expect(typeof target.pass).toBe('boolean');
-    expect(run.stdout).toContain('== Targets ==');
+    for (const target of report.targets) {
+      expect(typeof target.pass).toBe('boolean');
+      expect(typeof target.conclusive).toBe('boolean');
+      for (const figure of [target.value, target.min, target.max, target.n]) expect(isNumber(figure)).toBe(true);
+    }
+    expect(run.stdout).toContain('== Targets');
+    expect(run.stdout).toMatch(/\d\.\d\dx \(\d+\.\d\d–\d+\.\d\d\)/); // "0.86x (0.79–0.93)"
+    expect(run.stdout).toContain('stored B/snapshot');
 
     // The run's own database is gone again.
     const admin = new pg.Client({ connectionString: testServerUrl() });

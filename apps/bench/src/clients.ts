@@ -7,13 +7,22 @@ import { createPrismaClient, type DatabaseClient, type PrismaClient } from '@age
 import { createLogger } from '@agentstate/logger';
 import { createStatePersistence, type StatePersistence } from '@agentstate/state-persistence';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 
 /** Plain SQL for the raw contenders: a pg pool on PostgreSQL; on PGlite (no wire protocol) Prisma's raw query API. */
 export interface SqlRunner {
   via: 'pg' | 'prisma-raw';
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * Without options: pg's unnamed statement (parsed and planned on every call).
+   * `prepared: true`: a named prepared statement (pg's `{ name, text, values }`,
+   * named after the text), parsed once per connection as the service's saves
+   * are. pg only: Prisma's raw API has no named statements, so it throws there.
+   */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[], options?: { prepared?: boolean }): Promise<Row[]>;
+  /** `fn` on one connection between BEGIN and COMMIT (ROLLBACK if it throws). */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
 }
 
 export interface Backend {
@@ -47,6 +56,51 @@ function quietPool(url: string, max: number): pg.Pool {
   return pool;
 }
 
+const statementName = (text: string) => `bench_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+
+/** Runs on a pool (each query on any connection) or on one checked-out client (inside a transaction). */
+function pgRunner(target: pg.Pool | pg.PoolClient, pool: pg.Pool): SqlRunner {
+  return {
+    via: 'pg',
+    async query<Row>(text: string, params: unknown[] = [], options: { prepared?: boolean } = {}) {
+      const config: pg.QueryConfig = options.prepared ? { name: statementName(text), text, values: params } : { text, values: params };
+      return (await target.query(config)).rows as Row[];
+    },
+    async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+      if (target !== pool) throw new Error('nested transaction');
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(pgRunner(client, pool));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+type RawQuery = <Row>(text: string, ...params: unknown[]) => Promise<Row>;
+
+function prismaRawRunner(prisma: PrismaClient, raw: RawQuery, inTransaction: boolean): SqlRunner {
+  return {
+    via: 'prisma-raw',
+    query<Row>(text: string, params: unknown[] = [], options: { prepared?: boolean } = {}) {
+      if (options.prepared) throw new Error("named prepared statements need pg; Prisma's raw API has none");
+      return raw<Row[]>(text, ...params);
+    },
+    transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+      if (inTransaction) throw new Error('nested transaction');
+      // Prisma's interactive transaction: BEGIN, the callback's statements on one connection, COMMIT.
+      return prisma.$transaction((tx) => fn(prismaRawRunner(prisma, (text, ...params) => tx.$queryRawUnsafe(text, ...params), true)));
+    },
+  };
+}
+
 export async function openPostgresBackend(url: string, poolSize: number): Promise<Backend> {
   const pool = quietPool(url, poolSize);
   const db = await createPrismaClient({ config: { provider: 'postgresql', url }, migrate: false, poolSize });
@@ -54,7 +108,7 @@ export async function openPostgresBackend(url: string, poolSize: number): Promis
   await saver.setup();
   return {
     kind: 'postgresql',
-    sql: { via: 'pg', query: async <Row>(text: string, params: unknown[] = []) => (await pool.query(text, params)).rows as Row[] },
+    sql: pgRunner(pool, pool),
     prisma: db.prisma,
     service: benchService(db),
     saver,
@@ -70,7 +124,7 @@ export async function openPgliteBackend(): Promise<Backend> {
   const prisma = db.prisma;
   return {
     kind: 'pglite',
-    sql: { via: 'prisma-raw', query: <Row>(text: string, params: unknown[] = []) => prisma.$queryRawUnsafe<Row[]>(text, ...params) },
+    sql: prismaRawRunner(prisma, (text, ...params) => prisma.$queryRawUnsafe(text, ...params), false),
     prisma,
     service: benchService(db),
     saver: null,

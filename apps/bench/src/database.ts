@@ -2,6 +2,10 @@
  * A fresh database per run on the PostgreSQL server, migrated with the
  * project's own migrator, dropped at the end (also on failure and on Ctrl-C),
  * so runs never see each other's rows and never leave anything behind.
+ *
+ * The server is BENCH_DATABASE_URL, else the local one. Never DATABASE_URL:
+ * that is the user's own database (the application's), and a benchmark that
+ * creates databases and loads a couple of CPUs has no business there.
  */
 import { migratePostgres, runAdminStatement, withDatabase } from '@agentstate/db';
 import { randomBytes } from 'node:crypto';
@@ -15,8 +19,9 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
+/** BENCH_DATABASE_URL, else the local server; DATABASE_URL is deliberately ignored. */
 export function serverUrl(env: Record<string, string | undefined> = process.env): string {
-  return env.DATABASE_URL?.trim() || DEFAULT_SERVER_URL;
+  return env.BENCH_DATABASE_URL?.trim() || DEFAULT_SERVER_URL;
 }
 
 export async function createBenchDatabase(server: string): Promise<BenchDatabase> {

@@ -4,9 +4,12 @@
  * starts one contender later, so none is always first after a heavy one),
  * after one warm-up batch each that is not recorded. Noise on a shared
  * machine then hits all contenders alike instead of whichever ran last.
+ * Each contender's batch of each round is also kept on its own (`rounds`):
+ * a ratio computed round by round compares two batches run seconds apart,
+ * and the spread of those per-round ratios says how far the ratio can be trusted.
  */
 import { cpuDeltaMs, type ServerCpuSampler } from './serverCpu';
-import { summarize, type Summary } from './stats';
+import { percentile, round, summarize, type Summary } from './stats';
 
 export interface OpContext {
   /** 0..concurrency-1: each concurrent client keeps its own user/thread */
@@ -35,11 +38,21 @@ export interface MeasureSettings {
   maxBatchMs?: number;
 }
 
+/** One contender's recorded batch in one round. */
+export interface RoundFigures {
+  ops: number;
+  medianMs: number;
+  /** ops / the batch's wall time */
+  opsPerSec: number;
+}
+
 export interface ContenderResult {
   id: string;
   label: string;
   diagnostic: boolean;
   summary: Summary;
+  /** one entry per round, in round order (round r of every contender ran in the same pass) */
+  rounds: RoundFigures[];
 }
 
 interface Tally {
@@ -48,17 +61,21 @@ interface Tally {
   clientCpuMs: number;
   serverCpuMs: number;
   nextIndex: number;
+  rounds: RoundFigures[];
 }
 
 export async function measureInterleaved(
   contenders: readonly Contender[],
   settings: MeasureSettings,
   serverCpu: ServerCpuSampler | null,
+  /** afterWarmup: runs once between the warm-up batches and the first recorded round (untimed) */
+  hooks: { afterWarmup?(): Promise<void> } = {},
 ): Promise<ContenderResult[]> {
-  const tallies = new Map<Contender, Tally>(contenders.map((c) => [c, { samples: [], wallMs: 0, clientCpuMs: 0, serverCpuMs: 0, nextIndex: 0 }]));
+  const tallies = new Map<Contender, Tally>(contenders.map((c) => [c, { samples: [], wallMs: 0, clientCpuMs: 0, serverCpuMs: 0, nextIndex: 0, rounds: [] }]));
   const tally = (c: Contender) => tallies.get(c) as Tally;
   for (const contender of contenders) await contender.setup?.(settings.concurrency);
   for (const contender of contenders) await runBatch(contender, settings.warmupOps, settings, tally(contender), null, false);
+  await hooks.afterWarmup?.();
   for (let round = 0; round < settings.rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const contender = contenders[(round + k) % contenders.length] as Contender;
@@ -67,7 +84,13 @@ export async function measureInterleaved(
   }
   return contenders.map((c) => {
     const t = tally(c);
-    return { id: c.id, label: c.label, diagnostic: c.diagnostic ?? false, summary: summarize(t.samples, t.wallMs, t.clientCpuMs, serverCpu ? t.serverCpuMs : null) };
+    return {
+      id: c.id,
+      label: c.label,
+      diagnostic: c.diagnostic ?? false,
+      summary: summarize(t.samples, t.wallMs, t.clientCpuMs, serverCpu ? t.serverCpuMs : null),
+      rounds: t.rounds,
+    };
   });
 }
 
@@ -100,6 +123,8 @@ async function runBatch(
   const cpu = process.cpuUsage(cpuBefore);
   const serverAfter = serverCpu ? await serverCpu.sample() : null;
   if (!record) return;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  tally.rounds.push({ ops: sorted.length, medianMs: round(percentile(sorted, 50), 4), opsPerSec: round((sorted.length * 1000) / wallMs, 2) });
   tally.samples.push(...latencies);
   tally.wallMs += wallMs;
   tally.clientCpuMs += (cpu.user + cpu.system) / 1000;

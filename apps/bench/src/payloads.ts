@@ -76,6 +76,8 @@ export function makePayload(label: string, targetBytes: number): Payload {
   return { label, bytes: JSON.stringify(variants[0]).length, variants };
 }
 
+/** Variant `index` mod VARIANTS (negative indexes too: setup saves use them). */
 export function stateFor(payload: Payload, index: number): AgentState {
-  return payload.variants[index % payload.variants.length] as AgentState;
+  const n = payload.variants.length;
+  return payload.variants[((index % n) + n) % n] as AgentState;
 }

@@ -1,5 +1,5 @@
 /** The readable tables printed after a run (the JSON file holds the same figures). */
-import type { BenchReport, Scenario } from './results';
+import type { BenchReport, RatioSpread, Scenario } from './results';
 
 function table(headers: string[], rows: string[][], rightAligned: (column: number) => boolean): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -25,6 +25,11 @@ export function shortSql(sql: string): string {
 
 const fixed = (x: number | null, digits: number) => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 
+/** "0.86x (0.79–0.93)": median of the per-round ratios, then their min–max. */
+export function spreadText(s: RatioSpread, digits = 2): string {
+  return `${fixed(s.median, digits)}x (${fixed(s.min, digits)}–${fixed(s.max, digits)})`;
+}
+
 function scenarioTitle(s: Scenario): string {
   const where = s.backend === 'postgresql' ? 'PostgreSQL' : 'PGlite (in-memory)';
   if (s.kind === 'save') return `Save, ${where}, ${s.payload} state (${s.payloadBytes} B JSON), ${s.concurrency} client${s.concurrency > 1 ? 's' : ''}`;
@@ -33,19 +38,32 @@ function scenarioTitle(s: Scenario): string {
 }
 
 function scenarioTable(s: Scenario): string {
-  const headers = ['contender', 'ops', 'median ms', 'p99 ms', 'ops/s', 'x base (median)', 'x base (ops/s)', 'client CPU ms/op', 'server CPU ms/op'];
-  const rows = s.results.map((r) => [
-    r.label,
-    String(r.summary.ops),
-    fixed(r.summary.medianMs, 3),
-    fixed(r.summary.p99Ms, 3),
-    fixed(r.summary.opsPerSec, 0),
-    fixed(r.ratioMedianToBaseline, 2),
-    fixed(r.ratioOpsToBaseline, 2),
-    fixed(r.summary.clientCpuMsPerOp, 3),
-    fixed(r.summary.serverCpuMsPerOp, 3),
-  ]);
-  return table(headers, rows, (i) => i > 0);
+  const save = s.kind === 'save';
+  const headers = ['contender', 'ops', 'median ms', 'p99 ms', 'ops/s', 'x base: median ms', 'x base: ops/s', 'client CPU ms/op', 'server CPU ms/op'];
+  if (save) headers.push('stored B/snapshot', 'row B');
+  const shared = new Set<string>();
+  const rows = s.results.map((r) => {
+    const cells = [
+      r.label,
+      String(r.summary.ops),
+      fixed(r.summary.medianMs, 3),
+      fixed(r.summary.p99Ms, 3),
+      fixed(r.summary.opsPerSec, 0),
+      spreadText(r.vsBaselineMedianMs),
+      spreadText(r.vsBaselineOpsPerSec),
+      fixed(r.summary.clientCpuMsPerOp, 3),
+      fixed(r.summary.serverCpuMsPerOp, 3),
+    ];
+    if (save) {
+      const st = r.storage;
+      if (st && st.sharedWith.length > 0) shared.add(`${st.tables.join(' + ')}: ${st.rowsAdded} rows`);
+      cells.push(st ? `${fixed(st.onDiskBytesPerRow, 0)}${st.sharedWith.length > 0 ? '*' : ''}` : 'n/a', st ? fixed(st.rowBytes, 0) : 'n/a');
+    }
+    return cells;
+  });
+  const out = [table(headers, rows, (i) => i > 0)];
+  if (shared.size > 0) out.push(`* one figure per table, shared by every contender writing it (identical rows): ${[...shared].join('; ')}`);
+  return out.join('\n');
 }
 
 export function formatReport(report: BenchReport): string {
@@ -53,8 +71,11 @@ export function formatReport(report: BenchReport): string {
   const m = report.meta;
   out.push(
     `agent-state benchmark (${m.mode}) — ${m.startedAt}, ${m.wallSeconds.toFixed(0)} s, Node ${m.node}, ${m.cpus} CPUs (load ${m.loadAverage.map((l) => l.toFixed(1)).join(' ')}), PostgreSQL ${m.postgres}, pools of ${m.poolSize}`,
-    'Medians and p99 over all measured ops, contenders interleaved round by round; "x base" is relative to the first row (raw SQL through pg; on PGlite through Prisma\'s raw API).',
-    'D rows are diagnostics (profiling), not contenders.',
+    'Medians, p99 and ops/s over all measured ops; contenders interleaved round by round. "x base": this row vs the first row (saves: the yardstick,',
+    "a prepared raw INSERT into a fixed copy of today's table layout; reads: raw SQL), taken round by round (both in the same round):",
+    'median of the per-round ratios (min–max over the rounds). A wide min–max means that ratio is not to be trusted to its second digit.',
+    'stored B/snapshot: growth of the on-disk size of the table(s) (heap + TOAST + indexes) over the scenario / rows added; row B: pg_column_size of',
+    "the contender's own rows (toasted values compressed; LangGraph: checkpoint + blob rows), no indexes. D rows are diagnostics (profiling), not contenders.",
   );
   for (const s of report.scenarios) out.push('', `== ${scenarioTitle(s)} ==`, scenarioTable(s));
 
@@ -62,8 +83,8 @@ export function formatReport(report: BenchReport): string {
     out.push('', '== Read cost growth with history size (median at the largest level / median at the smallest) ==');
     out.push(
       table(
-        ['reader', 'small rows', 'median ms', 'large rows', 'median ms', 'growth'],
-        report.growth.map((g) => [g.label, String(g.smallRows), fixed(g.smallMedianMs, 3), String(g.largeRows), fixed(g.largeMedianMs, 3), `${fixed(g.ratio, 2)}x`]),
+        ['reader', 'small rows', 'median ms', 'large rows', 'median ms', 'growth (min–max over all round pairs)'],
+        report.growth.map((g) => [g.label, String(g.smallRows), fixed(g.smallMedianMs, 3), String(g.largeRows), fixed(g.largeMedianMs, 3), spreadText(g.spread)]),
         (i) => i > 0,
       ),
     );
@@ -85,11 +106,30 @@ export function formatReport(report: BenchReport): string {
     );
   }
 
-  out.push('', '== Targets ==');
+  if (report.noise.length > 0) {
+    out.push('', '== Noise check: the same prepared INSERT into two tables of one layout (1p raw INSERT vs Y yardstick), ideally 1.00x ==');
+    out.push(
+      table(
+        ['scenario', 'x: median ms', 'x: ops/s'],
+        report.noise.map((n) => [n.scenario, spreadText(n.medianMs), spreadText(n.opsPerSec)]),
+        (i) => i > 0,
+      ),
+    );
+    out.push('Ratios of other rows that differ from 1.00x by less than this check\'s spread are within the noise of this run.');
+  }
+
+  out.push('', '== Targets (median of the per-round ratios; min–max over the rounds) ==');
   out.push(
     table(
-      ['target', 'measured', 'goal', 'result', 'from'],
-      report.targets.map((t) => [t.description, `${fixed(t.value, 2)}x`, `${t.comparison} ${t.threshold}x`, t.pass ? 'PASS' : 'MISS', t.detail]),
+      ['target', 'measured', 'goal', 'result', 'note', 'from'],
+      report.targets.map((t) => [
+        t.description,
+        `${fixed(t.value, 3)}x (${fixed(t.min, 2)}–${fixed(t.max, 2)})`,
+        `${t.comparison} ${t.threshold}x`,
+        t.pass ? 'PASS' : 'MISS',
+        t.conclusive ? '' : 'not conclusive: rounds on both sides of the goal',
+        t.detail,
+      ]),
       (i) => i === 1,
     ),
   );

@@ -1,11 +1,36 @@
 /** The shape of results/latest.json. */
 import type { ContenderResult } from './measure';
+import type { RatioSpread } from './stats';
+
+export type { RatioSpread } from './stats';
 
 export interface ScenarioRow extends ContenderResult {
-  /** median latency / the baseline's median latency */
-  ratioMedianToBaseline: number;
-  /** ops/s / the baseline's ops/s */
-  ratioOpsToBaseline: number;
+  /** per round: this contender's median latency / the baseline's median latency in the same round; median, min, max over the rounds */
+  vsBaselineMedianMs: RatioSpread;
+  /** per round: this contender's ops/s / the baseline's ops/s in the same round */
+  vsBaselineOpsPerSec: RatioSpread;
+  /** stored bytes per snapshot (save scenarios; null for reads and diagnostics without rows of their own) */
+  storage: StoredBytes | null;
+}
+
+/**
+ * Stored bytes per snapshot of one save contender in one scenario (storage.ts).
+ * - onDiskBytesPerRow: growth of pg_total_relation_size (heap + TOAST + every
+ *   index + free-space/visibility maps) of the table(s) the contender's snapshots
+ *   went to, during the scenario, divided by the rows added to them. For
+ *   agent_state_snapshots this is shared by every contender writing there
+ *   (identical rows, one table): `sharedWith` lists them.
+ * - rowBytes: the contender's own rows, averaged: pg_column_size of the whole
+ *   row (toasted values counted compressed, as stored); for LangGraph the
+ *   checkpoint row plus its blob row(s). Excludes indexes and page overhead.
+ */
+export interface StoredBytes {
+  tables: string[];
+  onDiskBytesPerRow: number;
+  rowsAdded: number;
+  sharedWith: string[];
+  rowBytes: number;
+  ownRows: number;
 }
 
 export interface Scenario {
@@ -31,20 +56,40 @@ export interface Growth {
   largeRows: number;
   smallMedianMs: number;
   largeMedianMs: number;
-  /** largeMedianMs / smallMedianMs */
+  /** median of the ratios of every round at the large level to every round at the small level (levels are minutes apart, not interleaved) */
   ratio: number;
+  spread: RatioSpread;
 }
 
 export interface TargetResult {
   id: string;
   description: string;
-  /** the measured ratio */
+  /** the median of the per-round ratios (rounded to 4 digits for display; pass uses the unrounded value) */
   value: number;
+  /** min and max of the per-round ratios */
+  min: number;
+  max: number;
+  /** how many ratios the median is taken over */
+  n: number;
   comparison: '<=' | '>=';
   threshold: number;
+  /** the median meets the threshold */
   pass: boolean;
+  /** false when the min-max range straddles the threshold: some rounds pass, some miss */
+  conclusive: boolean;
   /** how the value was computed */
   detail: string;
+}
+
+/**
+ * The same prepared INSERT into two tables of identical layout
+ * (raw-insert-prepared vs yardstick-insert): ideally 1.00x. Its spread is the
+ * noise any other ratio of the scenario carries.
+ */
+export interface NoiseCheck {
+  scenario: string;
+  medianMs: RatioSpread;
+  opsPerSec: RatioSpread;
 }
 
 export interface StatementCount {
@@ -73,11 +118,12 @@ export interface BenchReport {
     poolSize: number;
     payloads: Array<{ label: string; bytes: number }>;
   };
-  /** the six save contenders */
+  /** the save contenders (diagnostics excluded), in table order */
   contenders: Array<{ id: string; label: string }>;
   scenarios: Scenario[];
   growth: Growth[];
   targets: TargetResult[];
+  noise: NoiseCheck[];
   profile: {
     roundTrips: OperationProfile[];
   };

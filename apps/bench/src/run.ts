@@ -4,16 +4,18 @@
  * then saves at 1 client on in-memory PGlite. Returns everything but `meta`.
  */
 import { openPgliteBackend, openPostgresBackend, type Backend } from './clients';
-import { langgraphPut, latestReaders, pageReaders, SAVE_CONTENDERS, SAVE_DIAGNOSTICS, verifyReaders } from './contenders';
-import { measureInterleaved, type Contender, type ContenderResult, type MeasureSettings } from './measure';
+import { latestReaders, pageReaders, PG_ONLY_SAVE_CONTENDERS, SAVE_BASELINE, SAVE_CONTENDERS, SAVE_DIAGNOSTICS, verifyReaders, type SaveContender } from './contenders';
+import { measureInterleaved, type ContenderResult, type MeasureSettings } from './measure';
 import { makePayload, stateFor, type Payload } from './payloads';
 import { profileRoundTrips } from './profile/roundTrips';
-import type { BenchReport, Scenario, ScenarioRow } from './results';
-import { latestMeasuredStep, seedTo, truncateAll } from './seed';
+import type { BenchReport, NoiseCheck, Scenario, ScenarioRow, StoredBytes } from './results';
+import { createHistorySeeder, latestMeasuredStep, truncateAll } from './seed';
 import { createServerCpuSampler, type ServerCpuSampler } from './serverCpu';
 import type { BenchSettings } from './settings';
-import { round } from './stats';
+import { perRoundRatios, spreadOf } from './stats';
+import { startStorageProbe, type StorageProbe } from './storage';
 import { computeGrowth, evaluateTargets, saveKey } from './targets';
+import { createYardstickTable } from './yardstick';
 
 export interface RunOptions {
   settings: BenchSettings;
@@ -24,14 +26,24 @@ export interface RunOptions {
 
 export type RunResult = Omit<BenchReport, 'meta'> & { postgresVersion: string };
 
-function withBaseline(results: ContenderResult[], baseline: string): ScenarioRow[] {
+/** Every row's ratios to the baseline, round by round (both ran in the same rounds), with their spread. */
+function withBaseline(results: ContenderResult[], baseline: string, storage: Map<string, StoredBytes> | null): ScenarioRow[] {
   const base = results.find((r) => r.id === baseline);
   if (!base) throw new Error(`baseline ${baseline} was not measured`);
   return results.map((r) => ({
     ...r,
-    ratioMedianToBaseline: round(r.summary.medianMs / base.summary.medianMs, 2),
-    ratioOpsToBaseline: round(r.summary.opsPerSec / base.summary.opsPerSec, 2),
+    vsBaselineMedianMs: spreadOf(perRoundRatios(r.rounds, base.rounds, (x) => x.medianMs)),
+    vsBaselineOpsPerSec: spreadOf(perRoundRatios(r.rounds, base.rounds, (x) => x.opsPerSec)),
+    storage: storage?.get(r.id) ?? null,
   }));
+}
+
+/** raw-insert-prepared vs the yardstick: the same prepared INSERT into two tables of one layout, per PostgreSQL save scenario. */
+function noiseChecks(scenarios: Scenario[]): NoiseCheck[] {
+  return scenarios.flatMap((s) => {
+    const twin = s.kind === 'save' ? s.results.find((r) => r.id === 'raw-insert-prepared') : undefined;
+    return twin ? [{ scenario: s.key, medianMs: twin.vsBaselineMedianMs, opsPerSec: twin.vsBaselineOpsPerSec }] : [];
+  });
 }
 
 export async function runBench({ settings, url, log }: RunOptions): Promise<RunResult> {
@@ -41,10 +53,17 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   const scenarios: Scenario[] = [];
   const profile: RunResult['profile'] = { roundTrips: [] };
 
-  const saveScenario = async (backend: Backend, payload: Payload, concurrency: number, contenders: Contender[], measure: MeasureSettings, cpu: ServerCpuSampler | null) => {
+  const saveScenario = async (backend: Backend, payload: Payload, concurrency: number, contenders: SaveContender[], measure: MeasureSettings, cpu: ServerCpuSampler | null) => {
     const key = saveKey(backend.kind, payload.label, concurrency);
     log(`${key}: ${contenders.length} contenders, ${measure.rounds} rounds x ${measure.opsPerRound} ops (+${measure.warmupOps} warm-up)`);
-    const results = await measureInterleaved(contenders, measure, cpu);
+    // Stored bytes: from after the warm-up (first pages of new tables and indexes, setup rows excluded) to the end.
+    let probe: StorageProbe | undefined;
+    const results = await measureInterleaved(contenders, measure, cpu, {
+      afterWarmup: async () => {
+        probe = await startStorageProbe(backend.sql, contenders);
+      },
+    });
+    const storage = await (probe as StorageProbe).finish();
     scenarios.push({
       key,
       kind: 'save',
@@ -54,8 +73,8 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
       concurrency,
       historyRows: null,
       measuredThreadRows: null,
-      baseline: 'raw-insert',
-      results: withBaseline(results, 'raw-insert'),
+      baseline: SAVE_BASELINE,
+      results: withBaseline(results, SAVE_BASELINE, storage),
     });
   };
 
@@ -64,6 +83,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   const pg = await openPostgresBackend(url, settings.poolSize);
   try {
     postgresVersion = (await pg.sql.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? postgresVersion;
+    await createYardstickTable(pg.sql);
     for (const concurrency of settings.concurrencies) {
       for (const payload of payloads) {
         const context = { backend: pg, payload, nextId };
@@ -74,14 +94,12 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
 
     // Reads: exactly N rows in the table at each level, nothing left from the saves.
     await truncateAll(pg.sql);
-    const readState = stateFor(payloads[0] as Payload, 0);
-    let seeded = 0;
+    const seeder = createHistorySeeder(pg.sql, pg.saver as NonNullable<Backend['saver']>, stateFor(payloads[0] as Payload, 0), settings.poolSize);
     for (const rows of settings.historyLevels) {
       const started = performance.now();
-      const shape = await seedTo(pg.sql, seeded, rows, readState);
-      seeded = rows;
+      const shape = await seeder.seedTo(rows);
       await verifyReaders(pg, latestMeasuredStep(rows), shape.measuredThreadRows);
-      log(`history ${rows} rows (measured thread ${shape.measuredThreadRows}, ${shape.threads} threads) seeded in ${Math.round(performance.now() - started)} ms`);
+      log(`history ${rows} rows (measured thread ${shape.measuredThreadRows}, ${shape.threads} threads; LangGraph's through put) seeded in ${Math.round(performance.now() - started)} ms`);
       for (const [kind, readers, baseline] of [
         ['read-latest', latestReaders(pg), 'raw-latest'],
         ['read-page', pageReaders(pg), 'raw-page'],
@@ -97,7 +115,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
           historyRows: rows,
           measuredThreadRows: shape.measuredThreadRows,
           baseline,
-          results: withBaseline(results, baseline),
+          results: withBaseline(results, baseline, null),
         });
       }
     }
@@ -112,10 +130,11 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   if (settings.pglite) {
     const lite = await openPgliteBackend();
     try {
+      await createYardstickTable(lite.sql);
       for (const payload of payloads) {
         const context = { backend: lite, payload, nextId };
-        // LangGraph's saver needs a pg pool (a server); the raw contenders go through Prisma's raw API here.
-        const contenders = SAVE_CONTENDERS.filter((factory) => factory !== langgraphPut).map((factory) => factory(context));
+        // LangGraph's saver and named statements need pg (a server); the raw contenders go through Prisma's raw API here.
+        const contenders = SAVE_CONTENDERS.filter((factory) => !PG_ONLY_SAVE_CONTENDERS.has(factory)).map((factory) => factory(context));
         await saveScenario(lite, payload, 1, contenders, settings.saves(payload.bytes, 1), null);
       }
     } finally {
@@ -128,5 +147,5 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   const targets = evaluateTargets(scenarios, growth, labels, { one: 1, many: Math.max(...settings.concurrencies) });
   const first = scenarios.find((s) => s.key === saveKey('postgresql', labels[0] as string, 1));
   const contenders = (first?.results ?? []).filter((r) => !r.diagnostic).map((r) => ({ id: r.id, label: r.label }));
-  return { postgresVersion, contenders, scenarios, growth, targets, profile };
+  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), profile };
 }

@@ -1,9 +1,15 @@
 /**
- * History for the read benchmarks, seeded with bulk SQL (INSERT … SELECT
- * generate_series), identically into our tables and into LangGraph's own
- * tables (checkpoints + checkpoint_blobs, rows shaped exactly as
- * PostgresSaver.put writes them: checkpoint JSON without channel_values, one
- * blob per channel version, type "json", the same JSON text as the state).
+ * History for the read benchmarks, the same rows in our table and in
+ * LangGraph's tables:
+ *
+ * - ours: bulk SQL (INSERT … SELECT generate_series), rows exactly as a save
+ *   writes them (the service's own write path adds nothing a read sees);
+ * - LangGraph's: through PostgresSaver.put itself, its real write path (one
+ *   checkpoint row without channel_values plus one blob per new channel
+ *   version, serialized by its own serde), with the parent, channel version
+ *   and uuid6 checkpoint id the Pregel loop would pass. Puts run concurrently
+ *   over the saver's pool, in row order, each thread's puts one after the
+ *   other (a thread's history is a chain); the row counts are verified.
  *
  * Shape at N rows: every 10th row belongs to the measured thread (its history
  * grows with the table: N/10 rows, interleaved in time with everybody else's);
@@ -11,8 +17,11 @@
  * (at 100k: 250 users, 1,000 threads of ~90 rows). Levels grow the same
  * tables: seedTo(1k), measure, seedTo(10k), measure, …
  */
+import { uuid6, type Checkpoint } from '@langchain/langgraph-checkpoint';
+import type { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import type { SqlRunner } from './clients';
 import type { AgentState } from './payloads';
+import { YARDSTICK_TABLE } from './yardstick';
 
 export const MEASURED = { userId: 'reader-main', threadId: 'thread-main', langgraphThreadId: 'reader-main/thread-main' } as const;
 const THREADS_PER_USER = 4;
@@ -30,10 +39,10 @@ export function historyShape(rows: number): HistoryShape {
   return { rows, measuredThreadRows: Math.floor(rows / 10), users, threads: users * THREADS_PER_USER + 1 };
 }
 
-/** The owner of row i, in SQL (i is the generate_series column). */
-const OWNER_SQL = `
-  CASE WHEN i % 10 = 0 THEN '${MEASURED.userId}' ELSE 'reader-' || (mod(hashint4(i)::bigint + 2147483648, $4::int * ${THREADS_PER_USER}) / ${THREADS_PER_USER}) END AS user_id,
-  CASE WHEN i % 10 = 0 THEN '${MEASURED.threadId}' ELSE 'thread-' || (mod(hashint4(i)::bigint + 2147483648, $4::int * ${THREADS_PER_USER}) % ${THREADS_PER_USER}) END AS thread_id`;
+/** The owner of row i, in SQL (i is the generate_series column; `users` the parameter holding the user count). */
+const ownerSql = (users: string) => `
+  CASE WHEN i % 10 = 0 THEN '${MEASURED.userId}' ELSE 'reader-' || (mod(hashint4(i)::bigint + 2147483648, ${users}::int * ${THREADS_PER_USER}) / ${THREADS_PER_USER}) END AS user_id,
+  CASE WHEN i % 10 = 0 THEN '${MEASURED.threadId}' ELSE 'thread-' || (mod(hashint4(i)::bigint + 2147483648, ${users}::int * ${THREADS_PER_USER}) % ${THREADS_PER_USER}) END AS thread_id`;
 
 /** JSON.stringify of the state with a marker where row i's step number goes (replace() in SQL). */
 function stateTemplate(state: AgentState): string {
@@ -42,8 +51,8 @@ function stateTemplate(state: AgentState): string {
   return text;
 }
 
-/** Grows both schemas from `from` to `to` rows. Returns the shape at `to`. */
-export async function seedTo(sql: SqlRunner, from: number, to: number, state: AgentState): Promise<HistoryShape> {
+/** Grows our tables from `from` to `to` rows (bulk SQL). Returns the shape at `to`. */
+async function seedSnapshots(sql: SqlRunner, from: number, to: number, state: AgentState): Promise<HistoryShape> {
   const shape = historyShape(to);
   const template = stateTemplate(state);
   await sql.query(
@@ -64,39 +73,106 @@ export async function seedTo(sql: SqlRunner, from: number, to: number, state: Ag
     `INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, state, metadata, created_at)
      SELECT o.user_id, o.thread_id, 'run-' || (i / 50), replace($1::text, '${STEP_MARK}', '"step":' || i)::jsonb, '{}'::jsonb,
             now() - make_interval(secs => $3::int - i)
-     FROM generate_series($2::int + 1, $3::int) i CROSS JOIN LATERAL (SELECT ${OWNER_SQL}) o
+     FROM generate_series($2::int + 1, $3::int) i CROSS JOIN LATERAL (SELECT ${ownerSql('$4')}) o
      ORDER BY i`,
     [template, from, to, shape.users],
   );
-  // LangGraph: thread "<user>/<thread>"; checkpoint ids sort like uuid6 (time-ordered, fixed width); parent = previous checkpoint of the thread.
-  await sql.query(
-    `WITH src AS (
-       SELECT i, o.user_id || '/' || o.thread_id AS thread_id, '1f000000-0000-6000-8000-' || lpad(to_hex(i), 12, '0') AS cid
-       FROM generate_series($2::int + 1, $3::int) i CROSS JOIN LATERAL (SELECT ${OWNER_SQL}) o
-     ), numbered AS (
-       SELECT src.*, coalesce(lag(cid) OVER (PARTITION BY thread_id ORDER BY i),
-                              (SELECT max(c.checkpoint_id) FROM checkpoints c WHERE c.thread_id = src.thread_id AND c.checkpoint_ns = '')) AS parent
-       FROM src
-     ), blobs AS (
-       INSERT INTO checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
-       SELECT thread_id, '', 'state', i::text, 'json', convert_to(replace($1::text, '${STEP_MARK}', '"step":' || i), 'UTF8') FROM numbered
-     )
-     INSERT INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
-     SELECT thread_id, '', cid, parent,
-            jsonb_build_object('v', 4, 'id', cid, 'ts', to_char((now() - make_interval(secs => $3::int - i)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                               'channel_versions', jsonb_build_object('state', i), 'versions_seen', '{}'::jsonb),
-            jsonb_build_object('source', 'loop', 'step', i, 'parents', '{}'::jsonb)
-     FROM numbered ORDER BY i`,
-    [template, from, to, shape.users],
-  );
-  // What autovacuum would have done by the time a table has this history: fresh statistics, visibility map.
-  for (const table of ['userbase', 'agent_threads', 'agent_state_snapshots', 'checkpoints', 'checkpoint_blobs']) await sql.query(`VACUUM ANALYZE ${table}`);
   return shape;
+}
+
+/** What the Pregel loop keeps per thread between two puts: the previous checkpoint id and channel version. */
+interface ThreadTip {
+  checkpointId: string;
+  version: number;
+}
+
+export interface HistorySeeder {
+  /** Grows both schemas from the current level to `to` rows, verifies the counts, refreshes statistics. */
+  seedTo(to: number): Promise<HistoryShape>;
+}
+
+/**
+ * `concurrency` puts in flight (the saver's pool size). Keeps each thread's
+ * tip across levels, as a running graph would.
+ */
+export function createHistorySeeder(sql: SqlRunner, saver: PostgresSaver, state: AgentState, concurrency: number): HistorySeeder {
+  const tips = new Map<string, ThreadTip>();
+  let seeded = 0;
+
+  const put = async (threadId: string, step: number) => {
+    const tip = tips.get(threadId);
+    const version = saver.getNextVersion(tip?.version) as number;
+    const checkpoint: Checkpoint = {
+      v: 4,
+      id: uuid6(step & 0x3fff), // generated when the put starts: a thread's ids increase with its steps
+      ts: new Date().toISOString(),
+      channel_values: { state: { ...state, step } },
+      channel_versions: { state: version },
+      versions_seen: {},
+    };
+    await saver.put(
+      { configurable: { thread_id: threadId, checkpoint_ns: '', ...(tip ? { checkpoint_id: tip.checkpointId } : {}) } },
+      checkpoint,
+      { source: 'loop', step, parents: {} },
+      { state: version },
+    );
+    tips.set(threadId, { checkpointId: checkpoint.id, version });
+  };
+
+  const seedLangGraph = async (from: number, to: number, users: number) => {
+    // The owners in the very same SQL as our rows (ownerSql), as LangGraph thread ids "<user>/<thread>".
+    const owners = await sql.query<{ i: number; thread_id: string }>(
+      `SELECT i, o.user_id || '/' || o.thread_id AS thread_id FROM generate_series($1::int + 1, $2::int) i CROSS JOIN LATERAL (SELECT ${ownerSql('$3')}) o ORDER BY i`,
+      [from, to, users],
+    );
+    // Row order across workers; a thread's next put waits for its previous one (tails), so each thread is a chain.
+    const tails = new Map<string, Promise<void>>();
+    let next = 0;
+    const worker = async () => {
+      while (next < owners.length) {
+        const { i, thread_id } = owners[next++] as { i: number; thread_id: string };
+        const previous = tails.get(thread_id);
+        const mine = (async () => {
+          await previous;
+          await put(thread_id, i);
+        })();
+        tails.set(thread_id, mine);
+        await mine;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  };
+
+  return {
+    async seedTo(to: number): Promise<HistoryShape> {
+      const from = seeded;
+      const shape = await seedSnapshots(sql, from, to, state);
+      await seedLangGraph(from, to, shape.users);
+      seeded = to;
+      const [counts] = await sql.query<{ snapshots: number; measured: number; checkpoints: number; measured_checkpoints: number; blobs: number }>(
+        `SELECT (SELECT count(*)::int FROM agent_state_snapshots) AS snapshots,
+                (SELECT count(*)::int FROM agent_state_snapshots WHERE user_id = $1 AND thread_id = $2) AS measured,
+                (SELECT count(*)::int FROM checkpoints) AS checkpoints,
+                (SELECT count(*)::int FROM checkpoints WHERE thread_id = $3) AS measured_checkpoints,
+                (SELECT count(*)::int FROM checkpoint_blobs) AS blobs`,
+        [MEASURED.userId, MEASURED.threadId, MEASURED.langgraphThreadId],
+      );
+      const expected = { snapshots: to, measured: shape.measuredThreadRows, checkpoints: to, measured_checkpoints: shape.measuredThreadRows, blobs: to };
+      if (JSON.stringify(counts) !== JSON.stringify(expected)) {
+        throw new Error(`seeded history has the wrong row counts: ${JSON.stringify(counts)}, expected ${JSON.stringify(expected)}`);
+      }
+      // What autovacuum would have done by the time a table has this history: fresh statistics, visibility map.
+      for (const table of ['userbase', 'agent_threads', 'agent_state_snapshots', 'checkpoints', 'checkpoint_blobs']) await sql.query(`VACUUM ANALYZE ${table}`);
+      return shape;
+    },
+  };
 }
 
 /** Empties both schemas (between the save scenarios and the read levels). */
 export async function truncateAll(sql: SqlRunner): Promise<void> {
-  await sql.query('TRUNCATE agent_state_snapshots, agent_threads, userbase, user_provisioning_audit, checkpoints, checkpoint_blobs, checkpoint_writes');
+  await sql.query(
+    `TRUNCATE agent_state_snapshots, ${YARDSTICK_TABLE}, agent_threads, userbase, user_provisioning_audit, checkpoints, checkpoint_blobs, checkpoint_writes`,
+  );
 }
 
 /** The step number of the newest row of the measured thread at `rows` rows (every 10th row is the measured thread's). */

@@ -41,3 +41,42 @@ export function round(x: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/** Median (mean of the two middle values for an even count), min and max of ratios; `perRound` keeps them in round order. */
+export interface RatioSpread {
+  median: number;
+  min: number;
+  max: number;
+  /** how many ratios (rounds, or pairs of rounds for growth) */
+  n: number;
+  perRound?: number[];
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  return n % 2 === 1 ? (sorted[(n - 1) / 2] as number) : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
+}
+
+/** Spread of the ratios, rounded to 4 digits (targets take the unrounded median() themselves). */
+export function spreadOf(ratios: readonly number[], keepValues = true): RatioSpread {
+  return {
+    median: round(median(ratios), 4),
+    min: round(Math.min(...ratios), 4),
+    max: round(Math.max(...ratios), 4),
+    n: ratios.length,
+    ...(keepValues ? { perRound: ratios.map((r) => round(r, 4)) } : {}),
+  };
+}
+
+/** Round by round: figure(a in round r) / figure(b in round r). Both must have run the same rounds (one interleaved measurement). */
+export function perRoundRatios<T>(a: readonly T[], b: readonly T[], figure: (round: T) => number): number[] {
+  if (a.length !== b.length || a.length === 0) throw new Error(`per-round ratio needs the same rounds on both sides (${a.length} vs ${b.length})`);
+  return a.map((round, r) => figure(round) / figure(b[r] as T));
+}
+
+/** Every round of `a` against every round of `b`: for figures not measured interleaved (history levels minutes apart). */
+export function allPairRatios<T>(a: readonly T[], b: readonly T[], figure: (round: T) => number): number[] {
+  return a.flatMap((x) => b.map((y) => figure(x) / figure(y)));
+}

@@ -7,17 +7,17 @@
  * proposed faster save, were retired once the service adopted the proposal.)
  */
 import { stateFor } from '../payloads';
-import type { Contender } from '../measure';
 import { ensureUsersWithThread, userOf } from './fixtures';
 import { RAW_INSERT_SQL } from './rawInsert';
-import { THREAD, type SaveContext } from './types';
+import { THREAD, type SaveContender, type SaveContext } from './types';
 
-export function rawInsertViaPrisma({ backend, payload }: SaveContext): Contender {
+export function rawInsertViaPrisma({ backend, payload }: SaveContext): SaveContender {
   const prefix = 'bench-diag-prisma';
   return {
     id: 'diag-raw-insert-prisma',
     label: 'D2 raw INSERT via Prisma $executeRaw',
     diagnostic: true,
+    storedIn: { tables: 'agent_state_snapshots', userPrefix: `${prefix}-` },
     setup: (concurrency) => ensureUsersWithThread(backend.sql, prefix, concurrency),
     async op({ worker, index }) {
       await backend.prisma.$executeRawUnsafe(RAW_INSERT_SQL, userOf(prefix, worker), THREAD, `r-${index}`, JSON.stringify(stateFor(payload, index)));

@@ -1,18 +1,49 @@
-import { checkThenCreate } from './checkThenCreate';
+import { checkThenCreate, checkThenCreateTransaction } from './checkThenCreate';
 import { rawInsertViaPrisma } from './diagnostics';
 import { langgraphPut } from './langgraphPut';
-import { prismaCreate } from './prismaCreate';
-import { rawInsert } from './rawInsert';
+import { prismaCreate, prismaCreateFullRow } from './prismaCreate';
+import { rawInsert, rawInsertPrepared, yardstickInsert } from './rawInsert';
 import { serviceFirstSave } from './serviceFirstSave';
 import { serviceSteady } from './serviceSteady';
 import type { SaveContenderFactory } from './types';
 
-/** The six save contenders, in the order of the brief (the first is every scenario's baseline). */
-export const SAVE_CONTENDERS: readonly SaveContenderFactory[] = [rawInsert, checkThenCreate, prismaCreate, serviceSteady, serviceFirstSave, langgraphPut];
-export const SAVE_CONTENDER_IDS = ['raw-insert', 'check-then-create', 'prisma-create', 'service-steady', 'service-first-save', 'langgraph-put'] as const;
+/**
+ * The save contenders, in table order. The first, the yardstick (a prepared raw
+ * INSERT into a fixed copy of today's table layout), is every save scenario's
+ * baseline; baselines come in two variants where the statement form or the
+ * commit count would otherwise flatter us.
+ */
+export const SAVE_CONTENDERS: readonly SaveContenderFactory[] = [
+  yardstickInsert,
+  rawInsert,
+  rawInsertPrepared,
+  checkThenCreate,
+  checkThenCreateTransaction,
+  prismaCreate,
+  prismaCreateFullRow,
+  serviceSteady,
+  serviceFirstSave,
+  langgraphPut,
+];
+export const SAVE_CONTENDER_IDS = [
+  'yardstick-insert',
+  'raw-insert',
+  'raw-insert-prepared',
+  'check-then-create',
+  'check-then-create-tx',
+  'prisma-create',
+  'prisma-create-full-row',
+  'service-steady',
+  'service-first-save',
+  'langgraph-put',
+] as const;
+/** The baseline of every save scenario (first row, "x base"). */
+export const SAVE_BASELINE = 'yardstick-insert';
+/** Need a PostgreSQL server: named prepared statements (pg), LangGraph's saver (a pg pool). Left out on PGlite. */
+export const PG_ONLY_SAVE_CONTENDERS: ReadonlySet<SaveContenderFactory> = new Set([rawInsertPrepared, langgraphPut]);
 /** Profiling rows measured alongside the contenders in every PostgreSQL save scenario. */
 export const SAVE_DIAGNOSTICS: readonly SaveContenderFactory[] = [rawInsertViaPrisma];
 
 export { langgraphPut } from './langgraphPut';
 export { latestReaders, pageReaders, verifyReaders } from './reads';
-export type { SaveContext } from './types';
+export type { SaveContender, SaveContext, StoredIn } from './types';

@@ -7,16 +7,18 @@
 import { uuid6 } from '@langchain/langgraph-checkpoint';
 import type { Checkpoint } from '@langchain/langgraph-checkpoint';
 import { stateFor } from '../payloads';
-import type { Contender } from '../measure';
-import type { SaveContext } from './types';
+import type { SaveContender, SaveContext } from './types';
 
-export function langgraphPut({ backend, payload, nextId }: SaveContext): Contender {
+export function langgraphPut({ backend, payload, nextId }: SaveContext): SaveContender {
   const saver = backend.saver;
   if (!saver) throw new Error('LangGraph PostgresSaver needs PostgreSQL');
   const parents = new Map<number, string>();
+  // Threads of this scenario only (stored bytes are measured per scenario).
+  const threadPrefix = `bench-lg-${nextId()}-`;
   return {
     id: 'langgraph-put',
     label: '6 LangGraph PostgresSaver.put',
+    storedIn: { tables: 'langgraph', threadPrefix },
     async op({ worker, index }) {
       const version = nextId();
       const checkpoint: Checkpoint = {
@@ -29,7 +31,7 @@ export function langgraphPut({ backend, payload, nextId }: SaveContext): Contend
       };
       const parent = parents.get(worker);
       await saver.put(
-        { configurable: { thread_id: `bench-lg-${worker}`, checkpoint_ns: '', ...(parent ? { checkpoint_id: parent } : {}) } },
+        { configurable: { thread_id: `${threadPrefix}${worker}`, checkpoint_ns: '', ...(parent ? { checkpoint_id: parent } : {}) } },
         checkpoint,
         { source: 'loop', step: index, parents: {} },
         { state: version },

@@ -3,13 +3,13 @@
  * 'development'): user, thread, audit row and snapshot in one statement.
  */
 import { stateFor } from '../payloads';
-import type { Contender } from '../measure';
-import { THREAD, type SaveContext } from './types';
+import { THREAD, type SaveContender, type SaveContext } from './types';
 
-export function serviceFirstSave({ backend, payload, nextId }: SaveContext): Contender {
+export function serviceFirstSave({ backend, payload, nextId }: SaveContext): SaveContender {
   return {
     id: 'service-first-save',
     label: '5 saveSnapshot, new dev user',
+    storedIn: { tables: 'agent_state_snapshots', userPrefix: 'dev-temp-' },
     async op({ index }) {
       const result = await backend.service.saveSnapshot({ userId: `dev-temp-${nextId()}`, threadId: THREAD, runId: `r-${index}`, state: stateFor(payload, index) });
       // Guards the benchmark itself: every timed op must really be a first save.

@@ -4,11 +4,10 @@
  * every timed save takes the service's plain-INSERT path.
  */
 import { stateFor } from '../payloads';
-import type { Contender } from '../measure';
 import { ensureUsersWithThread, userOf } from './fixtures';
-import { THREAD, type SaveContext } from './types';
+import { THREAD, type SaveContender, type SaveContext } from './types';
 
-export function serviceSteady({ backend, payload }: SaveContext): Contender {
+export function serviceSteady({ backend, payload }: SaveContext): SaveContender {
   const prefix = 'bench-steady';
   const save = async (worker: number, index: number) => {
     const result = await backend.service.saveSnapshot({ userId: userOf(prefix, worker), threadId: THREAD, runId: `r-${index}`, state: stateFor(payload, index) });
@@ -17,6 +16,7 @@ export function serviceSteady({ backend, payload }: SaveContext): Contender {
   return {
     id: 'service-steady',
     label: '4 saveSnapshot, steady state',
+    storedIn: { tables: 'agent_state_snapshots', userPrefix: `${prefix}-` },
     async setup(concurrency) {
       await ensureUsersWithThread(backend.sql, prefix, concurrency);
       for (let worker = 0; worker < concurrency; worker++) await save(worker, -1 - worker);

@@ -10,6 +10,19 @@ export interface SaveContext {
   nextId(): number;
 }
 
-export type SaveContenderFactory = (context: SaveContext) => Contender;
+/**
+ * Where a save contender's snapshots land, so the stored bytes of its own rows
+ * can be found (storage.ts): a snapshot table and the user id prefix only this
+ * contender uses, or LangGraph's tables and this contender's thread id prefix.
+ */
+export type StoredIn =
+  | { tables: 'agent_state_snapshots' | 'bench_yardstick_snapshots'; userPrefix: string }
+  | { tables: 'langgraph'; threadPrefix: string };
+
+export interface SaveContender extends Contender {
+  storedIn: StoredIn;
+}
+
+export type SaveContenderFactory = (context: SaveContext) => SaveContender;
 
 export const THREAD = 'thread-1';
