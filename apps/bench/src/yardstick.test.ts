@@ -43,8 +43,8 @@ describeWithPostgresServer('yardstick table', () => {
     const database = await createEmptyPostgresDatabase();
     const client = new pg.Client({ connectionString: database.url });
     try {
-      cpSync(path.join(migrationsDir, 'migration_lock.toml'), path.join(dir, 'migration_lock.toml'));
-      for (const name of YARDSTICK_MIGRATIONS) cpSync(path.join(migrationsDir, name), path.join(dir, name), { recursive: true });
+      cpSync(path.join(migrationsDir(), 'migration_lock.toml'), path.join(dir, 'migration_lock.toml'));
+      for (const name of YARDSTICK_MIGRATIONS) cpSync(path.join(migrationsDir(), name), path.join(dir, name), { recursive: true });
       await migratePostgres(database.url, dir);
       await client.connect();
       await createYardstickTable({

@@ -39,13 +39,30 @@ export interface DatabaseClient {
 }
 
 export interface CreatePrismaClientOptions {
-  /** default: from the environment (DATABASE_URL, else PGlite) */
+  /** default: from the environment (DATABASE_URL, else PGlite where allowed) */
   config?: DatabaseConfig;
   /** Apply pending migrations before returning. Default: true for PGlite, false for PostgreSQL (run `pnpm db:migrate` there). */
   migrate?: boolean;
   /** PostgreSQL pool size (adapter-pg). Default: pg's default (10). */
   poolSize?: number;
+  /**
+   * How long a query may wait for a free pool connection (or a new one to
+   * connect) before failing with a retryable error, instead of waiting for
+   * ever. Default 10 000 ms.
+   */
+  poolTimeoutMs?: number;
+  /**
+   * Named prepared statements for db.sql's hot statements (parsed and planned
+   * once per connection). Off by default: a transaction-mode pooler
+   * (PgBouncer < 1.21, most hosted poolers) hands each transaction a different
+   * server connection, where the name does not exist or already exists.
+   * Turn it on only for direct connections; `?pgbouncer=true` in the URL
+   * (Prisma's convention) always turns it off. What it buys: `pnpm bench`.
+   */
+  preparedStatements?: boolean;
 }
+
+const DEFAULT_POOL_TIMEOUT_MS = 10_000;
 
 /**
  * The one place that constructs Prisma clients. PostgreSQL through
@@ -58,14 +75,20 @@ export async function createPrismaClient(options: CreatePrismaClientOptions = {}
 }
 
 async function openPostgres(config: Extract<DatabaseConfig, { provider: 'postgresql' }>, options: CreatePrismaClientOptions): Promise<DatabaseClient> {
-  const migrations = options.migrate === true ? await migratePostgres(config.url) : null;
+  const { url, pgbouncer } = readPoolerFlag(config.url);
+  const migrations = options.migrate === true ? await migratePostgres(config.directUrl ?? url) : null;
   // One pool, owned here, shared by Prisma's adapter and the plain SQL runner.
-  const pool = new Pool({ connectionString: config.url, ...(options.poolSize ? { max: options.poolSize } : {}) });
+  const pool = new Pool({
+    connectionString: url,
+    connectionTimeoutMillis: options.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS,
+    ...(options.poolSize ? { max: options.poolSize } : {}),
+  });
   pool.on('error', () => undefined); // an idle client dropped by the server: the pool replaces it
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prepared = options.preparedStatements === true && !pgbouncer;
   const sql: SqlRunner = {
-    async query<Row>(text: string, values: readonly unknown[], options: { prepare?: boolean } = {}) {
-      const name = options.prepare ? `agentstate_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` : undefined;
+    async query<Row>(text: string, values: readonly unknown[], queryOptions: { prepare?: boolean } = {}) {
+      const name = prepared && queryOptions.prepare ? statementName(text) : undefined;
       return (await pool.query({ text, values: values as unknown[], ...(name ? { name } : {}) })).rows as Row[];
     },
   };
@@ -74,6 +97,20 @@ async function openPostgres(config: Extract<DatabaseConfig, { provider: 'postgre
     await pool.end();
   };
   return { prisma, sql, config, description: describeDatabase(config), migrations, close };
+}
+
+/** Named after the statement text: each connection prepares a given text once. */
+function statementName(text: string): string {
+  return `agentstate_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+}
+
+/** Prisma's `?pgbouncer=true` convention: read it (no named prepared statements) and keep it away from pg. */
+export function readPoolerFlag(url: string): { url: string; pgbouncer: boolean } {
+  const parsed = new URL(url);
+  const flag = parsed.searchParams.get('pgbouncer');
+  if (flag === null) return { url, pgbouncer: false };
+  parsed.searchParams.delete('pgbouncer');
+  return { url: parsed.toString(), pgbouncer: flag === 'true' };
 }
 
 /** The embedded database in `dataDir` (created if needed; `memory://` for in-memory). */
@@ -99,12 +136,12 @@ async function openPglite(config: Extract<DatabaseConfig, { provider: 'pglite' }
 }
 
 /** Applies pending migrations from prisma/migrations through one executor. */
-export function migrate(executor: SqlExecutor, dir: string = migrationsDir): Promise<ApplyMigrationsResult> {
+export function migrate(executor: SqlExecutor, dir: string = migrationsDir()): Promise<ApplyMigrationsResult> {
   return applyMigrations(executor, readMigrationsDirectory(dir).migrations);
 }
 
 /** Opens one connection to `url`, applies pending migrations, closes it. */
-export async function migratePostgres(url: string, dir: string = migrationsDir): Promise<ApplyMigrationsResult> {
+export async function migratePostgres(url: string, dir: string = migrationsDir()): Promise<ApplyMigrationsResult> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -115,7 +152,7 @@ export async function migratePostgres(url: string, dir: string = migrationsDir):
 }
 
 /** Opens the PGlite database in `dataDir`, applies pending migrations, closes it. */
-export async function migratePglite(dataDir: string, dir: string = migrationsDir): Promise<ApplyMigrationsResult> {
+export async function migratePglite(dataDir: string, dir: string = migrationsDir()): Promise<ApplyMigrationsResult> {
   const pglite = await openPgliteDatabase(dataDir);
   try {
     return await migrate(pgliteExecutor(pglite), dir);

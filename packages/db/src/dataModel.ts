@@ -61,7 +61,7 @@ interface DmmfField {
 }
 
 /** Parses a Prisma schema (default: prisma/schema.prisma) into its data model. */
-export function loadDataModel(schema: string = readFileSync(schemaPath, 'utf8')): DataModel {
+export function loadDataModel(schema: string = readFileSync(schemaPath(), 'utf8')): DataModel {
   const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: schema, noColor: true }))) as {
     datamodel: { models: Array<{ name: string; dbName?: string | null; fields: DmmfField[] }> };
   };

@@ -1,7 +1,7 @@
 export { runAdminStatement, withDatabase } from './admin';
-export { createPrismaClient, migrate, migratePglite, migratePostgres } from './client';
+export { createPrismaClient, migrate, migratePglite, migratePostgres, readPoolerFlag } from './client';
 export type { CreatePrismaClientOptions, DatabaseClient, SqlRunner } from './client';
-export { describeDatabase, redactUrl, resolveDatabaseConfig } from './config';
+export { DatabaseConfigError, describeDatabase, redactUrl, resolveDatabaseConfig } from './config';
 export { columnOf, loadDataModel } from './dataModel';
 export type { DataModel, DataModelField, DataModelModel, Reference } from './dataModel';
 export type { DatabaseConfig } from './config';
@@ -17,9 +17,9 @@ export { pgExecutor, pgliteExecutor } from './migrations/executor';
 export type { SqlExecutor } from './migrations/executor';
 export { readMigrationsDirectory } from './migrations/files';
 export type { MigrationFile, MigrationsDirectory } from './migrations/files';
-export { applyMigrations } from './migrations/migrator';
+export { applyMigrations, NO_TRANSACTION_MARKER, runsInTransaction } from './migrations/migrator';
 export type { ApplyMigrationsResult } from './migrations/migrator';
-export { migrationsDir, repoRoot, schemaPath } from './paths';
+export { defaultPgliteDataDir, findRepoRoot, migrationsDir, schemaPath } from './paths';
 // The generated client's types and runtime namespace, re-exported so that no
 // consumer imports from the generated folder directly.
 export { Prisma, PrismaClient } from './generated/prisma/client';

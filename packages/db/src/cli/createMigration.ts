@@ -21,17 +21,19 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const url = process.env.SHADOW_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const migrations = readMigrationsDirectory(migrationsDir);
-  console.log(`Diffing ${migrations.migrations.length} migration(s) against ${schemaPath} (shadow database on ${redactUrl(url)})`);
-  const sql = await diffMigrationsToSchema(url, migrations, readFileSync(schemaPath, 'utf8'));
+  const dir = migrationsDir();
+  const schema = schemaPath();
+  const migrations = readMigrationsDirectory(dir);
+  console.log(`Diffing ${migrations.migrations.length} migration(s) against ${schema} (shadow database on ${redactUrl(url)})`);
+  const sql = await diffMigrationsToSchema(url, migrations, readFileSync(schema, 'utf8'));
   if (sql === '') {
     console.log('No changes: the migrations already produce schema.prisma. Nothing written.');
     return;
   }
-  mkdirSync(migrationsDir, { recursive: true });
-  const lockfile = join(migrationsDir, migrationLockfileName);
+  mkdirSync(dir, { recursive: true });
+  const lockfile = join(dir, migrationLockfileName);
   if (!existsSync(lockfile)) writeFileSync(lockfile, migrationLockfileContent);
-  const folder = join(migrationsDir, `${timestamp(new Date())}_${name}`);
+  const folder = join(dir, `${timestamp(new Date())}_${name}`);
   mkdirSync(folder);
   writeFileSync(join(folder, 'migration.sql'), sql);
   console.log(`Created ${join(folder, 'migration.sql')}:\n\n${sql}`);

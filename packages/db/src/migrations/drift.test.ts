@@ -7,8 +7,8 @@ import { describeWithPostgresServer, testServerUrl } from '../testing';
 import { readMigrationsDirectory } from './files';
 import { diffMigrationsToSchema } from './schemaEngine';
 
-const schema = readFileSync(schemaPath, 'utf8');
-const migrations = readMigrationsDirectory(migrationsDir);
+const schema = readFileSync(schemaPath(), 'utf8');
+const migrations = readMigrationsDirectory(migrationsDir());
 
 describeWithPostgresServer('migrations match schema.prisma [postgresql]', () => {
   it('a database built from prisma/migrations has exactly the schema Prisma derives from schema.prisma', async () => {

@@ -36,17 +36,29 @@ export class FailedMigrationInHistoryError extends MigrationError {
   }
 }
 
-/** Applying one migration failed; its transaction was rolled back, nothing of it remains. */
+/**
+ * Applying one migration failed. In a transaction (the default) it was rolled
+ * back and nothing of it remains; a migration marked to run outside one may
+ * have been partly applied and stays recorded as started, not finished.
+ */
 export class MigrationFailedError extends MigrationError {
+  readonly rolledBack: boolean;
   constructor(
     readonly migrationName: string,
     cause: unknown,
+    options: { rolledBack?: boolean } = {},
   ) {
+    const rolledBack = options.rolledBack ?? true;
+    const message = cause instanceof Error ? cause.message : String(cause);
     super(
       'MIGRATION_FAILED',
-      `Migration "${migrationName}" failed and was rolled back: ${cause instanceof Error ? cause.message : String(cause)}`,
+      rolledBack
+        ? `Migration "${migrationName}" failed and was rolled back: ${message}`
+        : `Migration "${migrationName}" (runs outside a transaction) failed and may be partly applied; it is recorded as failed in _prisma_migrations: ${message}. ` +
+            'Fix the database by hand (e.g. DROP INDEX CONCURRENTLY an invalid index), then mark it with `prisma migrate resolve` (or delete that row) and run again.',
       { cause },
     );
+    this.rolledBack = rolledBack;
   }
 }
 

@@ -8,15 +8,16 @@ import { createEmptyPostgresDatabase, describeWithPostgresServer } from '../test
 import { MigrationChecksumMismatchError, MigrationFailedError } from './errors';
 import { pgExecutor, pgliteExecutor, type SqlExecutor } from './executor';
 import { readMigrationsDirectory } from './files';
-import { applyMigrations } from './migrator';
+import { applyMigrations, NO_TRANSACTION_MARKER } from './migrator';
+import { FailedMigrationInHistoryError } from './errors';
 
 function copyOfMigrations(): string {
   const dir = mkdtempSync(join(tmpdir(), 'agentstate-migrations-'));
-  cpSync(migrationsDir, dir, { recursive: true });
+  cpSync(migrationsDir(), dir, { recursive: true });
   return dir;
 }
 
-const committed = readMigrationsDirectory(migrationsDir).migrations;
+const committed = readMigrationsDirectory(migrationsDir()).migrations;
 
 function contract(open: () => Promise<{ db: SqlExecutor; close(): Promise<void> }>) {
   let handle: { db: SqlExecutor; close(): Promise<void> };
@@ -74,6 +75,41 @@ function contract(open: () => Promise<{ db: SqlExecutor; close(): Promise<void> 
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('applies a migration marked no-transaction outside a transaction (CREATE INDEX CONCURRENTLY), with the same bookkeeping', async () => {
+    await applyMigrations(handle.db, committed);
+    const dir = copyOfMigrations();
+    try {
+      const name = '29990101000000_concurrent_index';
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'migration.sql'), `${NO_TRANSACTION_MARKER}\nCREATE INDEX CONCURRENTLY "agent_state_snapshots_run_idx" ON "agent_state_snapshots"("run_id");\n`);
+      const result = await applyMigrations(handle.db, readMigrationsDirectory(dir).migrations);
+      expect(result.applied).toEqual([name]);
+      expect(await handle.db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'agent_state_snapshots_run_idx'")).toHaveLength(1);
+      expect(await handle.db.query('SELECT applied_steps_count, finished_at IS NOT NULL AS finished FROM _prisma_migrations WHERE migration_name = $1', [name])).toEqual([
+        { applied_steps_count: 1, finished: true },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failing no-transaction migration stays recorded as failed, and the next run stops at it (as prisma migrate deploy does)', async () => {
+    await applyMigrations(handle.db, committed);
+    const dir = copyOfMigrations();
+    try {
+      const name = '29990101000000_broken_concurrent';
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'migration.sql'), `${NO_TRANSACTION_MARKER}\nCREATE INDEX CONCURRENTLY "x_idx" ON "no_such_table"("id");\n`);
+      const migrations = readMigrationsDirectory(dir).migrations;
+      const error = await applyMigrations(handle.db, migrations).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'MIGRATION_FAILED', migrationName: name, rolledBack: false });
+      expect(await handle.db.query('SELECT 1 FROM _prisma_migrations WHERE migration_name = $1 AND finished_at IS NULL', [name])).toHaveLength(1);
+      await expect(applyMigrations(handle.db, migrations)).rejects.toBeInstanceOf(FailedMigrationInHistoryError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 describe('migrator [pglite]', () => {
@@ -95,5 +131,24 @@ describeWithPostgresServer('migrator [postgresql]', () => {
         await database.drop();
       },
     };
+  });
+});
+
+describeWithPostgresServer('migrator [postgresql, concurrent runners]', () => {
+  it('two runners at once: every migration applied exactly once, both succeed, and no advisory lock is left behind', async () => {
+    const database = await createEmptyPostgresDatabase();
+    const clients = [new Client({ connectionString: database.url }), new Client({ connectionString: database.url }), new Client({ connectionString: database.url })];
+    try {
+      await Promise.all(clients.map((c) => c.connect()));
+      const [a, b] = await Promise.all([applyMigrations(pgExecutor(clients[0]!), committed), applyMigrations(pgExecutor(clients[1]!), committed)]);
+      expect([...a.applied, ...b.applied].sort()).toEqual(committed.map((m) => m.name).sort());
+      const rows = await clients[2]!.query('SELECT migration_name, count(*)::int AS n FROM _prisma_migrations GROUP BY migration_name ORDER BY migration_name');
+      expect(rows.rows).toEqual(committed.map((m) => ({ migration_name: m.name, n: 1 })));
+      const locks = await clients[2]!.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'");
+      expect(locks.rows[0]).toEqual({ n: 0 });
+    } finally {
+      await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+      await database.drop();
+    }
   });
 });

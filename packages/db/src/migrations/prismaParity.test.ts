@@ -10,8 +10,8 @@ import { readMigrationsDirectory } from './files';
 import { applyMigrations } from './migrator';
 import { applyMigrationsWithPrismaEngine } from './schemaEngine';
 
-const migrations = readMigrationsDirectory(migrationsDir);
-const schema = readFileSync(schemaPath, 'utf8');
+const migrations = readMigrationsDirectory(migrationsDir());
+const schema = readFileSync(schemaPath(), 'utf8');
 
 async function withClient<T>(url: string, run: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });

@@ -4,7 +4,7 @@ import type { TestDatabase } from './types';
 
 export type DatabaseKind = TestDatabase['kind'];
 
-let skipNoticeShown = false;
+const skipNotices = new Set<string>();
 
 /**
  * Runs `body` once against a fresh PGlite database and once against a fresh
@@ -55,9 +55,21 @@ export function describeWithPostgresServer(title: string, body: () => void): voi
  * describe with a one-line reason. Returns whether it was unavailable.
  */
 function describeUnavailablePostgres(title: string, body: (reason: string) => void): boolean {
-  const availability = postgresAvailability();
+  return describeUnavailable(title, postgresAvailability(), body);
+}
+
+/**
+ * Runs `body` as a describe when `availability` says the real part it needs
+ * is there (a server, a PgBouncer binary); otherwise the CI-fails /
+ * laptop-skips rule, with a one-line reason.
+ */
+export function describeIfAvailable(title: string, availability: { available: true } | { available: false; reason: string }, body: () => void): void {
+  if (!describeUnavailable(title, availability, body)) describe(title, body);
+}
+
+function describeUnavailable(title: string, availability: { available: boolean; reason?: string }, body: (reason: string) => void): boolean {
   if (availability.available) return false;
-  const { reason } = availability;
+  const reason = availability.reason ?? 'unavailable';
   if (process.env.CI === 'true') {
     describe(title, () => {
       it('needs the PostgreSQL server (CI=true: unreachable is a failure, not a skip)', () => {
@@ -66,9 +78,9 @@ function describeUnavailablePostgres(title: string, body: (reason: string) => vo
     });
     return true;
   }
-  // One plain line on stderr, without Jest's console decoration.
-  if (!skipNoticeShown) process.stderr.write(`skipped PostgreSQL tests: ${reason}\n`);
-  skipNoticeShown = true;
+  // One plain line on stderr per reason, without Jest's console decoration.
+  if (!skipNotices.has(reason)) process.stderr.write(`skipped: ${reason}\n`);
+  skipNotices.add(reason);
   describe.skip(`${title} — skipped: ${reason}`, () => body(reason));
   return true;
 }

@@ -1,6 +1,8 @@
 // Test helpers for every package: fresh databases per test file, on PGlite
 // and on the PostgreSQL server, with the CI-fails / laptop-skips rule.
-export { describeEachDatabase, describePostgres, describeWithPostgresServer } from './describeEachDatabase';
+export { describeEachDatabase, describeIfAvailable, describePostgres, describeWithPostgresServer } from './describeEachDatabase';
+export { pgbouncerAvailability, sparePort, startPgBouncer } from './pgbouncer';
+export type { PoolMode, RunningPgBouncer } from './pgbouncer';
 export type { DatabaseKind } from './describeEachDatabase';
 export { createTestPglite } from './pglite';
 export { withDatabase } from '../admin';

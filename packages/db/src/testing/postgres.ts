@@ -7,9 +7,12 @@ import type { TestDatabase } from './types';
 
 export const DEFAULT_TEST_SERVER_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-/** The server tests create their databases on: TEST_DATABASE_URL, else DATABASE_URL, else the local one. */
+/**
+ * The server tests create (and drop) their databases on: TEST_DATABASE_URL,
+ * else the local one. Never DATABASE_URL: that is the user's own database.
+ */
 export function testServerUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? DEFAULT_TEST_SERVER_URL;
+  return process.env.TEST_DATABASE_URL?.trim() || DEFAULT_TEST_SERVER_URL;
 }
 
 let availability: { available: true } | { available: false; reason: string } | undefined;
