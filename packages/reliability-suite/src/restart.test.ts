@@ -8,6 +8,7 @@
  */
 import { createPrismaClient, migratePostgres, type DatabaseClient } from '@agentstate/db';
 import { DatabaseUnavailableError, type StatePersistence } from '@agentstate/state-persistence';
+import { Client } from 'pg';
 import { recordFigure } from './figures/figures';
 import { describeWithLocalPostgres } from './testing/describeWithLocalPostgres';
 import { describeError, serviceWithLog, sleep, unique, waitFor, withTimeout } from './testing/helpers';
@@ -118,9 +119,15 @@ describeWithLocalPostgres('database restarts under a stream of saves (own Postgr
       return !(e instanceof DatabaseUnavailableError) || e.code !== 'DATABASE_UNAVAILABLE' || e.retryable !== true || !/database is unavailable.*retry/i.test(e.message);
     });
 
-    // Every acknowledged save is in the database after both restarts, with its state.
-    const rows = await db!.prisma.agentStateSnapshot.findMany({ where: { userId: { in: userIds } }, select: { id: true, state: true } });
-    const stored = new Map(rows.map((r) => [r.id, r.state as { w: number; n: number }]));
+    // Every acknowledged save is in the database after both restarts, with its state, read on a
+    // fresh connection (not the pool that saved them).
+    const fresh = new Client({ connectionString: pg!.url });
+    await fresh.connect();
+    const rows = await fresh
+      .query<{ id: string; state: { w: number; n: number } }>('SELECT id::text AS id, state FROM agent_state_snapshots WHERE user_id = ANY($1)', [userIds])
+      .then((r) => r.rows)
+      .finally(() => fresh.end());
+    const stored = new Map(rows.map((r) => [r.id, r.state]));
     const lost = acknowledged.filter((a) => {
       const state = stored.get(a.savedId!);
       return !state || state.w !== a.writer || state.n !== a.n;

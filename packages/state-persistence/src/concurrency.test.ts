@@ -1,5 +1,7 @@
-import { describeEachDatabase } from '@agentstate/db/testing';
-import { ConcurrentWriteError, InvalidInputError } from './errors';
+import { runAdminStatement } from '@agentstate/db';
+import { describeEachDatabase, describePostgres } from '@agentstate/db/testing';
+import { ConcurrentWriteError, InvalidInputError, ThreadBusyError } from './errors';
+import { createStatePersistence } from './service';
 import { serviceFor, unique } from './testing/fixtures';
 import type { SaveSnapshotResult } from './types';
 
@@ -74,5 +76,23 @@ describeEachDatabase('thread ordering with expectedParentId', (db) => {
     const parents = rows.map((r) => r.parentId);
     expect(new Set(parents).size).toBe(parents.length); // no two snapshots share a parent: no fork
     expect(parents.filter((p) => p === null)).toHaveLength(1);
+  });
+});
+
+describePostgres('bounded waits on a busy thread', (db) => {
+  it('an expectedParentId save waits at most threadLockTimeoutMs for another process, then ThreadBusyError (retryable), nothing written', async () => {
+    const { prisma, sql, url } = db();
+    const userId = unique('dev-temp-');
+    const service = createStatePersistence({ prisma, ...(sql ? { sql } : {}), environment: 'development', threadLockTimeoutMs: 300 });
+    await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 0 });
+    const latest = await service.getLatest({ userId, threadId: 't' });
+    const holder = runAdminStatement(url!, `SELECT pg_advisory_xact_lock(hashtextextended('${userId}/t', 0)), pg_sleep(1.5)`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const error = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 1, expectedParentId: latest!.id }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThreadBusyError);
+    expect(error).toMatchObject({ code: 'THREAD_BUSY', retryable: true });
+    await holder;
+    expect(await prisma.agentStateSnapshot.count({ where: { userId } })).toBe(1);
+    await expect(service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 1, expectedParentId: latest!.id })).resolves.toMatchObject({ status: 'saved' });
   });
 });

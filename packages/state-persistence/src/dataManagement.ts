@@ -4,7 +4,7 @@ import { InvalidInputError } from './errors';
 import type { PruneSnapshotsInput } from './types';
 import { describeType, rejectUnknownKeys, requireDate, requireIdentifier, requireInteger, requireObject } from './validation';
 
-const PRUNE_KEYS = ['keepLast', 'olderThan', 'userId', 'threadId'] as const;
+const PRUNE_KEYS = ['keepLast', 'olderThan', 'userId', 'threadId', 'allUsers'] as const;
 
 /** What deletions tell the write path, so its next write for these rows skips a wasted fast-path attempt. */
 interface ForgetsReferences {
@@ -50,12 +50,18 @@ export function createDataManagement(prisma: PrismaClient, writePath: ForgetsRef
   async function pruneSnapshots(input: PruneSnapshotsInput): Promise<{ deletedSnapshots: number }> {
     const fields = requireObject(input, 'pruneSnapshots input');
     rejectUnknownKeys(fields, PRUNE_KEYS, 'pruneSnapshots input');
-    const keepLast = fields.keepLast === undefined ? null : requireInteger(fields.keepLast, 'keepLast', 0, 1_000_000_000);
+    // keepLast: 0 would delete whole threads' history: that is deleteThread / deleteUserData, named for it.
+    if (fields.keepLast === 0) throw new InvalidInputError('keepLast', 'must be at least 1 (pruning keeps the newest snapshots of each thread); to delete a whole thread or user, call deleteThread or deleteUserData');
+    const keepLast = fields.keepLast === undefined ? null : requireInteger(fields.keepLast, 'keepLast', 1, 1_000_000_000);
     const olderThan = fields.olderThan === undefined ? null : requireDate(fields.olderThan, 'olderThan');
     if (keepLast === null && olderThan === null) throw new InvalidInputError('pruneSnapshots input', 'give keepLast, olderThan, or both (nothing would be pruned otherwise)');
     const userId = fields.userId === undefined ? null : requireIdentifier(fields.userId, 'userId');
     const threadId = fields.threadId === undefined ? null : requireIdentifier(fields.threadId, 'threadId');
     if (threadId !== null && userId === null) throw new InvalidInputError('threadId', 'pruning one thread needs its userId too');
+    if (fields.allUsers !== undefined && fields.allUsers !== true) throw new InvalidInputError('allUsers', `expected true or nothing, got ${describeType(fields.allUsers)}`);
+    // Across every user only when asked for by name: a missing userId must not mean "everyone".
+    if (userId === null && fields.allUsers !== true) throw new InvalidInputError('userId', 'give the userId whose snapshots to prune, or allUsers: true to prune every user\'s snapshots');
+    if (userId !== null && fields.allUsers === true) throw new InvalidInputError('allUsers', 'give either userId or allUsers: true, not both');
     const deleted = await runDatabaseWrite('pruneSnapshots', () =>
       keepLast === null
         ? prisma.$executeRaw`

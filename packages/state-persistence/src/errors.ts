@@ -12,6 +12,7 @@ export type StatePersistenceErrorCode =
   | 'STATE_NOT_SERIALIZABLE'
   | 'STATE_TOO_LARGE'
   | 'CONCURRENT_WRITE'
+  | 'THREAD_BUSY'
   | 'SNAPSHOT_NOT_FOUND'
   | 'INVALID_CURSOR'
   | 'DATABASE_UNAVAILABLE'
@@ -119,6 +120,20 @@ export class ConcurrentWriteError extends StatePersistenceError {
       `Thread "${threadId}" moved on: expected latest snapshot ${expectedParentId ?? '(none: empty thread)'}, found ${actualLatestId ?? '(none)'}. ` +
         'Reload the latest snapshot, merge, and save again with the new expectedParentId.',
     );
+  }
+}
+
+/**
+ * An expectedParentId save waited for the thread's other writers longer than
+ * threadLockTimeoutMs. Nothing was written; retry (the thread is busy, not wrong).
+ */
+export class ThreadBusyError extends StatePersistenceError {
+  override readonly retryable = true;
+  constructor(
+    readonly threadId: string,
+    readonly waitedMs: number,
+  ) {
+    super('THREAD_BUSY', `Thread "${threadId}" is busy: other writers held it for more than ${waitedMs} ms. Nothing was written; retry later.`);
   }
 }
 

@@ -1,6 +1,8 @@
 export { createStatePersistence } from './service';
 export type { StatePersistence } from './service';
 export type {
+  GetLineageInput,
+  GetSnapshotInput,
   ListSnapshotsInput,
   ProvisioningOutcome,
   PruneSnapshotsInput,
@@ -21,6 +23,7 @@ export {
   StateNotSerializableError,
   StatePersistenceError,
   StateTooLargeError,
+  ThreadBusyError,
   UnknownReferenceError,
   UnknownUserError,
 } from './errors';

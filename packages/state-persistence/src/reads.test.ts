@@ -25,12 +25,57 @@ describeEachDatabase('reads and data management', (db) => {
     expect(await service.getLatest({ userId, threadId: 'empty' })).toBeNull();
   });
 
-  it('getSnapshot reads by id and throws SnapshotNotFoundError for an unknown id', async () => {
+  it('getSnapshot reads by owner and id and throws SnapshotNotFoundError for an unknown id', async () => {
     const { service } = serviceFor(db());
-    const [first] = await seedThread(unique('dev-temp-'), 't', 1, service);
-    expect(await service.getSnapshot(first!.id)).toEqual(first);
-    await expect(service.getSnapshot('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(SnapshotNotFoundError);
-    await expect(service.getSnapshot('not-a-uuid')).rejects.toBeInstanceOf(InvalidInputError);
+    const userId = unique('dev-temp-');
+    const [first] = await seedThread(userId, 't', 1, service);
+    expect(await service.getSnapshot({ userId, id: first!.id })).toEqual(first);
+    await expect(service.getSnapshot({ userId, id: '00000000-0000-4000-8000-000000000000' })).rejects.toBeInstanceOf(SnapshotNotFoundError);
+    await expect(service.getSnapshot({ userId, id: 'not-a-uuid' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(service.getSnapshot(first!.id as never)).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it("another user's snapshot is indistinguishable from a missing one, and lineage never crosses users", async () => {
+    const { prisma } = db();
+    const { service } = serviceFor(db());
+    const alice = unique('dev-temp-alice-');
+    const mallory = unique('dev-temp-mallory-');
+    const [secret] = await seedThread(alice, 't', 1, service);
+    await seedThread(mallory, 't', 1, service);
+    const missing = await service.getSnapshot({ userId: mallory, id: '00000000-0000-4000-8000-000000000000' }).catch((e: unknown) => e);
+    const foreign = await service.getSnapshot({ userId: mallory, id: secret!.id }).catch((e: unknown) => e);
+    expect(foreign).toBeInstanceOf(SnapshotNotFoundError);
+    expect((foreign as Error).message.replace(secret!.id, 'ID')).toBe((missing as Error).message.replace('00000000-0000-4000-8000-000000000000', 'ID'));
+    await expect(service.getLineage({ userId: mallory, id: secret!.id })).rejects.toBeInstanceOf(SnapshotNotFoundError);
+    // A parent link that points into another user's rows (written by hand) is not followed.
+    const [own] = (await service.listSnapshots({ userId: mallory })).items;
+    await prisma.$executeRawUnsafe(`UPDATE agent_state_snapshots SET parent_id = '${secret!.id}' WHERE id = '${own!.id}'`);
+    expect((await service.getLineage({ userId: mallory, id: own!.id })).map((s) => s.userId)).toEqual([mallory]);
+  });
+
+  it('multi-row reads stop at a byte budget computed in SQL: a page ends early with a cursor, lineage stops', async () => {
+    const { service } = serviceFor(db());
+    const userId = unique('dev-temp-');
+    const big = 'x'.repeat(3000);
+    const saved: Snapshot[] = [];
+    let parentId: string | null = null;
+    for (let i = 0; i < 6; i++) {
+      const result: SaveSnapshotResult = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: { i, big }, parentId });
+      if (result.status !== 'saved') throw new Error('expected saved');
+      saved.push(result.snapshot);
+      parentId = result.snapshot.id;
+    }
+    // ~3 KB per row: a 7 KB budget takes rows while the bytes before them are under 7 KB, i.e. 3 rows
+    const first = await service.listSnapshots({ userId, limit: 50, maxBytes: 7000 });
+    expect(first.items.map((s) => (s.state as { i: number }).i)).toEqual([5, 4, 3]);
+    expect(first.nextCursor).not.toBeNull();
+    const rest = await service.listSnapshots({ userId, limit: 50, maxBytes: 7000, cursor: first.nextCursor });
+    expect(rest.items.map((s) => (s.state as { i: number }).i)).toEqual([2, 1, 0]);
+    expect(rest.nextCursor).toBeNull();
+    // one row always comes back, whatever the budget
+    expect((await service.listSnapshots({ userId, maxBytes: 1024 })).items).toHaveLength(1);
+    expect((await service.getLineage({ userId, id: saved[5]!.id, maxBytes: 7000 })).map((s) => (s.state as { i: number }).i)).toEqual([5, 4, 3]);
+    await expect(service.listSnapshots({ userId, maxBytes: 10 })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'maxBytes' });
   });
 
   it('listSnapshots pages newest first and returns every snapshot exactly once', async () => {
@@ -74,10 +119,11 @@ describeEachDatabase('reads and data management', (db) => {
   it('getLineage walks from a snapshot to its root', async () => {
     const { service } = serviceFor(db());
     const saved = await seedThread(unique('dev-temp-'), 't', 5, service);
-    const lineage = await service.getLineage(saved[4]!.id);
+    const userId = saved[0]!.userId;
+    const lineage = await service.getLineage({ userId, id: saved[4]!.id });
     expect(lineage.map((s) => s.id)).toEqual(saved.map((s) => s.id).reverse());
-    expect((await service.getLineage(saved[4]!.id, { limit: 2 })).map((s) => s.id)).toEqual([saved[4]!.id, saved[3]!.id]);
-    await expect(service.getLineage('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(SnapshotNotFoundError);
+    expect((await service.getLineage({ userId, id: saved[4]!.id, limit: 2 })).map((s) => s.id)).toEqual([saved[4]!.id, saved[3]!.id]);
+    await expect(service.getLineage({ userId, id: '00000000-0000-4000-8000-000000000000' })).rejects.toBeInstanceOf(SnapshotNotFoundError);
   });
 
   it('deleteThread removes one thread only', async () => {
@@ -110,12 +156,21 @@ describeEachDatabase('reads and data management', (db) => {
     await seedThread(userId, 'b', 2, service);
     expect(await service.pruneSnapshots({ userId, keepLast: 2 })).toEqual({ deletedSnapshots: 3 });
     expect((await service.listSnapshots({ userId, threadId: 'a' })).items.map((s) => s.id)).toEqual([a[4]!.id, a[3]!.id]);
-    expect((await service.getLineage(a[4]!.id)).map((s) => s.id)).toEqual([a[4]!.id, a[3]!.id]);
-    expect((await service.getSnapshot(a[3]!.id)).parentId).toBeNull();
+    expect((await service.getLineage({ userId, id: a[4]!.id })).map((s) => s.id)).toEqual([a[4]!.id, a[3]!.id]);
+    expect((await service.getSnapshot({ userId, id: a[3]!.id })).parentId).toBeNull();
 
     expect(await service.pruneSnapshots({ userId, olderThan: new Date(Date.now() - 60_000) })).toEqual({ deletedSnapshots: 0 });
     expect(await service.pruneSnapshots({ userId, olderThan: new Date(Date.now() + 60_000), keepLast: 1 })).toEqual({ deletedSnapshots: 2 });
     expect(await service.pruneSnapshots({ userId, olderThan: new Date(Date.now() + 60_000) })).toEqual({ deletedSnapshots: 2 });
+  });
+
+  it('pruneSnapshots across all users needs allUsers: true, and then keeps the newest per thread of everyone', async () => {
+    const { prisma } = db();
+    const { service } = serviceFor(db());
+    const users = [unique('dev-temp-'), unique('dev-temp-')];
+    for (const userId of users) await seedThread(userId, 't', 3, service);
+    await service.pruneSnapshots({ keepLast: 1, allUsers: true });
+    expect(await prisma.agentStateSnapshot.count({ where: { userId: { in: users } } })).toBe(2);
   });
 
   it('refuses unbounded or malformed data-management calls without deleting anything', async () => {
@@ -127,6 +182,10 @@ describeEachDatabase('reads and data management', (db) => {
     await expect(service.pruneSnapshots({ keepLast: -1 })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(service.pruneSnapshots({ olderThan: 'yesterday' as never })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(service.pruneSnapshots({ keepLast: 1, threadId: 't' })).rejects.toBeInstanceOf(InvalidInputError);
+    // across all users only by name; keepLast: 0 is deleteThread/deleteUserData, not pruning
+    await expect(service.pruneSnapshots({ keepLast: 1 })).rejects.toMatchObject({ field: 'userId', message: expect.stringContaining('allUsers: true') });
+    await expect(service.pruneSnapshots({ keepLast: 0, allUsers: true })).rejects.toMatchObject({ field: 'keepLast', message: expect.stringContaining('deleteThread') });
+    await expect(service.pruneSnapshots({ keepLast: 1, allUsers: 'yes' as never })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(service.deleteThread({ userId: 'x', threadId: '' })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(service.deleteUserData('')).rejects.toBeInstanceOf(InvalidInputError);
     await expect(service.deleteUserData('test-x', { auditTrail: 'erase' as never })).rejects.toBeInstanceOf(InvalidInputError);

@@ -1,18 +1,32 @@
 import type { PrismaClient } from '@agentstate/db';
 import { decodeCursor, encodeCursor } from './cursor';
-import { runDatabase } from './writePath/databaseErrors';
 import { SnapshotNotFoundError } from './errors';
 import { fromRecord, fromRow, SNAPSHOT_SELECT } from './snapshotMapping';
 import type { SnapshotRow } from './snapshotWrites';
-import type { ListSnapshotsInput, Snapshot, SnapshotPage } from './types';
+import type { GetLineageInput, GetSnapshotInput, ListSnapshotsInput, Snapshot, SnapshotPage } from './types';
 import { rejectUnknownKeys, requireIdentifier, requireInteger, requireObject, requireSnapshotId } from './validation';
+import { runDatabase } from './writePath/databaseErrors';
 
-const LIST_KEYS = ['userId', 'threadId', 'runId', 'limit', 'cursor'] as const;
+const LIST_KEYS = ['userId', 'threadId', 'runId', 'limit', 'cursor', 'maxBytes'] as const;
 const MAX_PAGE = 500;
 const MAX_LINEAGE = 10_000;
+const MiB = 1024 * 1024;
+/** Bytes of encoded state and metadata one read may return at most (one row is always returned). */
+export const DEFAULT_MAX_READ_BYTES = 8 * MiB;
+const MAX_READ_BYTES = 256 * MiB;
 
-/** The read side of the service: every query uses an index that keeps its cost flat as history grows. */
-export function createReads(prisma: PrismaClient) {
+/**
+ * The read side of the service. Every read names its owner: a snapshot of
+ * another user is indistinguishable from a missing one, and lineage never
+ * crosses users. Every query uses an index that keeps its cost flat as
+ * history grows, and multi-row reads stop at a byte budget computed in SQL,
+ * so rows past it are never sent or decoded.
+ */
+export function createReads(prisma: PrismaClient, defaultMaxBytes: number = DEFAULT_MAX_READ_BYTES) {
+  function budget(value: unknown): number {
+    return value === undefined ? defaultMaxBytes : requireInteger(value, 'maxBytes', 1024, MAX_READ_BYTES);
+  }
+
   async function getLatest<State>(query: { userId: string; threadId: string }): Promise<Snapshot<State> | null> {
     const fields = requireObject(query, 'getLatest query');
     rejectUnknownKeys(fields, ['userId', 'threadId'], 'getLatest query');
@@ -24,10 +38,14 @@ export function createReads(prisma: PrismaClient) {
     return record ? fromRecord<State>(record) : null;
   }
 
-  async function getSnapshot<State>(id: string): Promise<Snapshot<State>> {
-    const snapshotId = requireSnapshotId(id, 'id');
-    const record = await runDatabase('getSnapshot', () => prisma.agentStateSnapshot.findUnique({ where: { id: snapshotId }, select: SNAPSHOT_SELECT }));
-    if (!record) throw new SnapshotNotFoundError(snapshotId);
+  async function getSnapshot<State>(query: GetSnapshotInput): Promise<Snapshot<State>> {
+    const fields = requireObject(query, 'getSnapshot query');
+    rejectUnknownKeys(fields, ['userId', 'id'], 'getSnapshot query');
+    const userId = requireIdentifier(fields.userId, 'userId');
+    const id = requireSnapshotId(fields.id, 'id');
+    // The owner is part of the lookup: another user's snapshot is simply not found.
+    const record = await runDatabase('getSnapshot', () => prisma.agentStateSnapshot.findFirst({ where: { id, userId }, select: SNAPSHOT_SELECT }));
+    if (!record) throw new SnapshotNotFoundError(id);
     return fromRecord<State>(record);
   }
 
@@ -35,47 +53,76 @@ export function createReads(prisma: PrismaClient) {
     const fields = requireObject(query, 'listSnapshots query');
     rejectUnknownKeys(fields, LIST_KEYS, 'listSnapshots query');
     const userId = requireIdentifier(fields.userId, 'userId');
-    const threadId = fields.threadId === undefined ? undefined : requireIdentifier(fields.threadId, 'threadId');
-    const runId = fields.runId === undefined ? undefined : requireIdentifier(fields.runId, 'runId');
+    const threadId = fields.threadId === undefined ? null : requireIdentifier(fields.threadId, 'threadId');
+    const runId = fields.runId === undefined ? null : requireIdentifier(fields.runId, 'runId');
     const limit = fields.limit === undefined ? 50 : requireInteger(fields.limit, 'limit', 1, MAX_PAGE);
-    const filterKey = JSON.stringify([userId, threadId ?? null, runId ?? null]);
-    const before = fields.cursor === undefined || fields.cursor === null ? undefined : decodeCursor(fields.cursor, filterKey);
-    const rows = await runDatabase('listSnapshots', () =>
-      prisma.agentStateSnapshot.findMany({
-        where: { userId, threadId, runId, ...(before !== undefined ? { seq: { lt: before } } : {}) },
-        orderBy: { seq: 'desc' },
-        take: limit + 1,
-        select: { ...SNAPSHOT_SELECT, seq: true },
-      }),
+    const maxBytes = budget(fields.maxBytes);
+    const filterKey = JSON.stringify([userId, threadId, runId]);
+    const before = fields.cursor === undefined || fields.cursor === null ? null : decodeCursor(fields.cursor, filterKey);
+    // limit + 1 candidates (to know whether there is a next page), cut at the byte budget: the
+    // running size counts the rows before each one, so the first row always fits.
+    const seqBefore = before === null ? null : before.toString();
+    const rows = await runDatabase(
+      'listSnapshots',
+      () => prisma.$queryRaw<Array<SnapshotRow & { candidates: bigint | number }>>`
+        SELECT * FROM (
+          SELECT c.*, count(*) OVER () AS candidates,
+                 coalesce(sum(octet_length(c.state_json) + octet_length(c.metadata_json)) OVER (ORDER BY c.seq DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS bytes_before
+          FROM (
+            SELECT id::text AS id, seq, user_id, thread_id, run_id, parent_id::text AS parent_id,
+                   state::text AS state_json, metadata::text AS metadata_json, created_at
+            FROM agent_state_snapshots
+            WHERE user_id = ${userId}
+              AND (${threadId}::text IS NULL OR thread_id = ${threadId})
+              AND (${runId}::text IS NULL OR run_id = ${runId})
+              AND (${seqBefore}::bigint IS NULL OR seq < ${seqBefore}::bigint)
+            ORDER BY seq DESC
+            LIMIT ${limit + 1}
+          ) c
+        ) sized
+        WHERE bytes_before < ${maxBytes}
+        ORDER BY seq DESC`,
     );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    const more = rows.length > page.length || Number(rows[0]?.candidates ?? 0) > page.length;
     return {
-      items: page.map((row) => fromRecord<State>(row)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.seq, filterKey) : null,
+      items: page.map((row) => fromRow<State>(row)),
+      nextCursor: more && last ? encodeCursor(BigInt(last.seq), filterKey) : null,
     };
   }
 
-  async function getLineage<State>(id: string, options: { limit?: number } = {}): Promise<Array<Snapshot<State>>> {
-    const snapshotId = requireSnapshotId(id, 'id');
-    const opts = requireObject(options, 'getLineage options');
-    rejectUnknownKeys(opts, ['limit'], 'getLineage options');
-    const limit = opts.limit === undefined ? 1000 : requireInteger(opts.limit, 'limit', 1, MAX_LINEAGE);
+  async function getLineage<State>(query: GetLineageInput): Promise<Array<Snapshot<State>>> {
+    const fields = requireObject(query, 'getLineage query');
+    rejectUnknownKeys(fields, ['userId', 'id', 'limit', 'maxBytes'], 'getLineage query');
+    const userId = requireIdentifier(fields.userId, 'userId');
+    const id = requireSnapshotId(fields.id, 'id');
+    const limit = fields.limit === undefined ? 1000 : requireInteger(fields.limit, 'limit', 1, MAX_LINEAGE);
+    const maxBytes = budget(fields.maxBytes);
+    // Every step stays within the owner's rows; the walk stops at `limit` rows or once the
+    // rows so far reach the byte budget (their size is summed in SQL, before anything is sent).
     const rows = await runDatabase(
       'getLineage',
       () => prisma.$queryRaw<SnapshotRow[]>`
         WITH RECURSIVE chain AS (
-          SELECT s.*, 1 AS depth FROM agent_state_snapshots s WHERE s.id = ${snapshotId}::uuid
+          SELECT s.id, s.seq, s.user_id, s.thread_id, s.run_id, s.parent_id, s.created_at, t.state_json, t.metadata_json,
+                 1 AS depth, (octet_length(t.state_json) + octet_length(t.metadata_json))::bigint AS bytes
+          FROM agent_state_snapshots s, LATERAL (SELECT s.state::text AS state_json, s.metadata::text AS metadata_json) t
+          WHERE s.id = ${id}::uuid AND s.user_id = ${userId}
           UNION ALL
-          SELECT p.*, chain.depth + 1 FROM agent_state_snapshots p JOIN chain ON p.id = chain.parent_id WHERE chain.depth < ${limit}
+          SELECT p.id, p.seq, p.user_id, p.thread_id, p.run_id, p.parent_id, p.created_at, t.state_json, t.metadata_json,
+                 chain.depth + 1, chain.bytes + octet_length(t.state_json) + octet_length(t.metadata_json)
+          FROM chain JOIN agent_state_snapshots p ON p.id = chain.parent_id AND p.user_id = chain.user_id,
+               LATERAL (SELECT p.state::text AS state_json, p.metadata::text AS metadata_json) t
+          WHERE chain.depth < ${limit} AND chain.bytes < ${maxBytes}
         )
-        SELECT id::text AS id, seq, user_id, thread_id, run_id, parent_id::text AS parent_id,
-               state::text AS state_json, metadata::text AS metadata_json, created_at
+        SELECT id::text AS id, seq, user_id, thread_id, run_id, parent_id::text AS parent_id, state_json, metadata_json, created_at
         FROM chain ORDER BY depth`,
     );
-    if (rows.length === 0) throw new SnapshotNotFoundError(snapshotId);
+    if (rows.length === 0) throw new SnapshotNotFoundError(id);
     return rows.map((row) => fromRow<State>(row));
   }
 
   return { getLatest, getSnapshot, listSnapshots, getLineage };
 }
+

@@ -194,10 +194,11 @@ describeEachDatabase('saveSnapshot', (db) => {
   it('round-trips Date, BigInt, Map and Set state through the database', async () => {
     const { service } = serviceFor(db(), 'development');
     const state = { at: new Date('2026-11-26T10:00:00.123Z'), tokens: 9007199254740993n, seen: new Set(['a', 'b']), memo: new Map([[1, { deep: [new Date(0)] }]]) };
-    const saved = await service.saveSnapshot({ userId: unique('dev-temp-'), threadId: 't', runId: 'r', state, metadata: { model: 'x', $t: 'kept' } });
+    const userId = unique('dev-temp-');
+    const saved = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state, metadata: { model: 'x', $t: 'kept' } });
     if (saved.status !== 'saved') throw new Error('expected saved');
     expect(saved.snapshot.state).toEqual(state);
-    const read = await service.getSnapshot<typeof state>(saved.snapshot.id);
+    const read = await service.getSnapshot<typeof state>({ userId, id: saved.snapshot.id });
     expect(read.state).toEqual(state);
     expect(read.state.seen).toBeInstanceOf(Set);
     expect(read.metadata).toEqual({ model: 'x', $t: 'kept' });

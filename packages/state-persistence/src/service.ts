@@ -2,13 +2,16 @@ import { loadDataModel, type DataModel, type PrismaClient } from '@agentstate/db
 import { createLogger, type Logger } from '@agentstate/logger';
 import { createProvisioningPolicy, type Environment } from '@agentstate/policy';
 import { createDataManagement } from './dataManagement';
-import { ConcurrentWriteError, InvalidInputError, SnapshotNotFoundError } from './errors';
+import { ConcurrentWriteError, InvalidInputError, SnapshotNotFoundError, ThreadBusyError } from './errors';
 import { checkOptions } from './options';
 import { createReads } from './reads';
 import { fromWrite } from './snapshotMapping';
 import { insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, lockThread, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
 import { encodeValue } from './stateCodec';
+import { ThreadTurns } from './threadQueue';
 import type {
+  GetLineageInput,
+  GetSnapshotInput,
   ListSnapshotsInput,
   PruneSnapshotsInput,
   SaveSnapshotInput,
@@ -29,12 +32,12 @@ export interface StatePersistence {
   readonly environment: Environment;
   saveSnapshot<State = unknown>(input: SaveSnapshotInput<State>): Promise<SaveSnapshotResult<State>>;
   getLatest<State = unknown>(query: { userId: string; threadId: string }): Promise<Snapshot<State> | null>;
-  /** throws SnapshotNotFoundError when there is no such snapshot */
-  getSnapshot<State = unknown>(id: string): Promise<Snapshot<State>>;
+  /** throws SnapshotNotFoundError when the user has no such snapshot (another user's is not found either) */
+  getSnapshot<State = unknown>(query: GetSnapshotInput): Promise<Snapshot<State>>;
   /** newest first, keyset-paginated */
   listSnapshots<State = unknown>(query: ListSnapshotsInput): Promise<SnapshotPage<State>>;
-  /** the snapshot, then its parent, grandparent, … up to the root (at most `limit`, default 1000) */
-  getLineage<State = unknown>(id: string, options?: { limit?: number }): Promise<Array<Snapshot<State>>>;
+  /** the snapshot, then its parent, grandparent, … up to the root, within the user's rows (at most `limit` rows and `maxBytes`) */
+  getLineage<State = unknown>(query: GetLineageInput): Promise<Array<Snapshot<State>>>;
   deleteThread(query: { userId: string; threadId: string }): Promise<{ deletedSnapshots: number }>;
   /** deletes the user row and all their snapshots; the audit trail is kept unless auditTrail: 'delete' */
   deleteUserData(userId: string, options?: { auditTrail?: 'keep' | 'delete' }): Promise<{ deletedUsers: number; deletedSnapshots: number; deletedAuditRows: number }>;
@@ -69,6 +72,8 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   if (narrowedFrom) logger.warn('environment option narrowed', { requested: narrowedFrom, environment, reason: 'AGENT_STATE_ENV/NODE_ENV of this process says otherwise; auto-creation stays off' });
   const maxStateBytes = options.maxStateBytes ?? MiB;
   const maxMetadataBytes = options.maxMetadataBytes ?? 64 * 1024;
+  const threadLockTimeoutMs = options.threadLockTimeoutMs ?? 5_000;
+  const threadTurns = new ThreadTurns();
   // Single-statement saves go straight to the pg pool when the caller passed db.sql.
   const direct: Queryable = options.sql ? viaDriver(options.sql) : viaPrisma(prisma);
   const writePath = createWritePath({
@@ -120,20 +125,36 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     return { value: row, written: row !== null, ensured };
   }
 
-  /** expectedParentId: the same attempt, inside a transaction holding the thread's lock, after checking the latest snapshot. */
+  /**
+   * expectedParentId: the same attempt, inside a transaction holding the
+   * thread's lock, after checking the latest snapshot. Writers of one thread
+   * take turns in memory first (one pool connection per busy thread), and the
+   * database lock waits at most threadLockTimeoutMs (other processes).
+   */
   function attemptOrderedSave(prepared: PreparedSave) {
     const w = prepared.write;
-    return (ensure: EnsurePlan | null) =>
-      prisma.$transaction(
-        async (tx) => {
-          const db = viaPrisma(tx);
-          await lockThread(db, w.userId, w.threadId);
-          const latest = await latestSnapshotId(db, w.userId, w.threadId);
-          if (latest !== prepared.expectedParentId) throw new ConcurrentWriteError(w.threadId, prepared.expectedParentId ?? null, latest);
-          return attemptSave(db, w, ensure);
-        },
-        { maxWait: 20_000, timeout: 20_000 },
-      );
+    return async (ensure: EnsurePlan | null) => {
+      const started = Date.now();
+      const release = await threadTurns.acquire(`${w.userId}/${w.threadId}`, threadLockTimeoutMs, () => new ThreadBusyError(w.threadId, threadLockTimeoutMs));
+      try {
+        const remaining = Math.max(1, threadLockTimeoutMs - (Date.now() - started));
+        return await prisma.$transaction(
+          async (tx) => {
+            const db = viaPrisma(tx);
+            await lockThread(db, w.userId, w.threadId, remaining);
+            const latest = await latestSnapshotId(db, w.userId, w.threadId);
+            if (latest !== prepared.expectedParentId) throw new ConcurrentWriteError(w.threadId, prepared.expectedParentId ?? null, latest);
+            return attemptSave(db, w, ensure);
+          },
+          { maxWait: 10_000, timeout: threadLockTimeoutMs + 20_000 },
+        );
+      } catch (error) {
+        if (lockTimedOut(error)) throw new ThreadBusyError(w.threadId, threadLockTimeoutMs);
+        throw error;
+      } finally {
+        release();
+      }
+    };
   }
 
   async function saveSnapshot<State>(input: SaveSnapshotInput<State>): Promise<SaveSnapshotResult<State>> {
@@ -158,9 +179,15 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   return Object.freeze({
     environment,
     saveSnapshot,
-    ...createReads(prisma),
+    ...createReads(prisma, options.maxReadBytes),
     ...createDataManagement(prisma, writePath),
   });
+}
+
+/** PostgreSQL's lock_not_available (55P03): lock_timeout expired. */
+function lockTimedOut(error: unknown): boolean {
+  const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown };
+  return e?.code === '55P03' || e?.meta?.driverAdapterError?.cause?.originalCode === '55P03' || /lock timeout/i.test(String(e?.message ?? ''));
 }
 
 function invalidParent(w: SnapshotWrite): SnapshotNotFoundError {

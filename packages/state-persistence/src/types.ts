@@ -53,6 +53,32 @@ export interface ListSnapshotsInput {
   limit?: number;
   /** nextCursor of the previous page */
   cursor?: string | null;
+  /**
+   * Byte budget of the page (encoded state + metadata), default the
+   * service's maxReadBytes (8 MiB): the page ends early, with a nextCursor,
+   * once the rows before the next one reach it. One row is always returned.
+   */
+  maxBytes?: number;
+}
+
+/** A snapshot, by its owner and id: another user's snapshot is not found. */
+export interface GetSnapshotInput {
+  userId: string;
+  id: string;
+}
+
+export interface GetLineageInput {
+  userId: string;
+  /** the snapshot to start from; the walk follows parents of the same user */
+  id: string;
+  /** at most this many snapshots, 1..10000, default 1000 */
+  limit?: number;
+  /**
+   * Byte budget (encoded state + metadata), default the service's
+   * maxReadBytes: the walk stops once the snapshots so far reach it. Continue
+   * from the last snapshot's parentId for more.
+   */
+  maxBytes?: number;
 }
 
 export interface SnapshotPage<State = unknown> {
@@ -62,13 +88,15 @@ export interface SnapshotPage<State = unknown> {
 }
 
 export interface PruneSnapshotsInput {
-  /** keep this many newest snapshots per (user, thread); older ones are deleted */
+  /** keep this many newest snapshots per (user, thread), at least 1; older ones are deleted (to delete everything, use deleteThread / deleteUserData) */
   keepLast?: number;
   /** delete snapshots created before this instant (combined with keepLast: both must hold) */
   olderThan?: Date;
-  /** limit pruning to one user / one thread */
+  /** prune one user's snapshots (and with threadId, one thread's) */
   userId?: string;
   threadId?: string;
+  /** prune every user's snapshots: the explicit, named opt-in required when no userId is given */
+  allUsers?: true;
 }
 
 export interface StatePersistenceOptions {
@@ -94,6 +122,10 @@ export interface StatePersistenceOptions {
   environment?: Environment;
   /** encoded state size limit, default 1 MiB */
   maxStateBytes?: number;
+  /** default byte budget of one multi-row read (listSnapshots page, getLineage), default 8 MiB */
+  maxReadBytes?: number;
+  /** how long an expectedParentId save waits for another writer of the same thread, default 5000 ms; then ThreadBusyError (retryable) */
+  threadLockTimeoutMs?: number;
   /** encoded metadata size limit, default 64 KiB */
   maxMetadataBytes?: number;
   /** how many referenced rows (users, threads) known to exist are remembered (their saves skip the provisioning path), default 10000 */

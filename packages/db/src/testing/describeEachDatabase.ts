@@ -15,7 +15,7 @@ const skipNotices = new Set<string>();
 export function describeEachDatabase(
   title: string,
   body: (db: () => TestDatabase, kind: DatabaseKind) => void,
-  options: { kinds?: DatabaseKind[]; poolSize?: number } = {},
+  options: { kinds?: DatabaseKind[]; poolSize?: number; poolTimeoutMs?: number } = {},
 ): void {
   for (const kind of options.kinds ?? (['pglite', 'postgresql'] as const)) {
     const label = `${title} [${kind}]`;
@@ -23,7 +23,7 @@ export function describeEachDatabase(
     describe(label, () => {
       let db: TestDatabase | undefined;
       beforeAll(async () => {
-        db = kind === 'pglite' ? await createTestPglite() : await createTestPostgres(options.poolSize ? { poolSize: options.poolSize } : {});
+        db = kind === 'pglite' ? await createTestPglite() : await createTestPostgres({ ...(options.poolSize ? { poolSize: options.poolSize } : {}), ...(options.poolTimeoutMs ? { poolTimeoutMs: options.poolTimeoutMs } : {}) });
       }, 120_000);
       afterAll(async () => {
         await db?.close();
@@ -41,7 +41,7 @@ function unavailable(reason: string): never {
 }
 
 /** Describe only on PostgreSQL (e.g. real concurrency), with the same skip/CI rules. */
-export function describePostgres(title: string, body: (db: () => TestDatabase) => void, options: { poolSize?: number } = {}): void {
+export function describePostgres(title: string, body: (db: () => TestDatabase) => void, options: { poolSize?: number; poolTimeoutMs?: number } = {}): void {
   describeEachDatabase(title, (db) => body(db), { ...options, kinds: ['postgresql'] });
 }
 

@@ -48,13 +48,14 @@ export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop
 }
 
 /** A brand-new, migrated database on the test server, dropped again by close(). */
-export async function createTestPostgres(options: { migrate?: boolean; poolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestPostgres(options: { migrate?: boolean; poolSize?: number; poolTimeoutMs?: number } = {}): Promise<TestDatabase> {
   const database = await createEmptyPostgresDatabase();
   try {
     const client = await createPrismaClient({
       config: { provider: 'postgresql', url: database.url },
       migrate: options.migrate ?? true,
       ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+      ...(options.poolTimeoutMs ? { poolTimeoutMs: options.poolTimeoutMs } : {}),
     });
     return {
       ...client,

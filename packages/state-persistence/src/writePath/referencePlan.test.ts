@@ -24,7 +24,7 @@ describe('required references of a written model, from the data model', () => {
   });
 
   it('notices a new required relation added to the schema', () => {
-    const schema = readFileSync(schemaPath, 'utf8')
+    const schema = readFileSync(schemaPath(), 'utf8')
       .replace('model AgentThread {', 'model Workspace {\n  id String @id\n  snapshots AgentStateSnapshot[]\n}\n\nmodel AgentThread {')
       .replace('  threadId  String   @map("thread_id")', '  workspaceId String\n  workspace Workspace @relation(fields: [workspaceId], references: [id])\n  threadId  String   @map("thread_id")');
     const extended = loadDataModel(schema);
