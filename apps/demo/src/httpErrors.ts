@@ -30,6 +30,7 @@ export const STATUS_BY_CODE: Readonly<Record<StatePersistenceErrorCode, number>>
   REFERENCE_RULE_MISSING: 500,
   PERSISTENCE_FAILED: 500,
   DATABASE_UNAVAILABLE: 503,
+  THREAD_BUSY: 503,
 });
 
 // 5xx messages carry database details (hosts, SQL errors): log them, don't send them.

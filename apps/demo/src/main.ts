@@ -7,6 +7,9 @@ import { serve } from './serve';
 import { runStory } from './story';
 
 async function story(): Promise<void> {
+  // The story is a development tool: unless the environment says otherwise, it runs as development
+  // (embedded PGlite, dev users auto-created). With NODE_ENV/AGENT_STATE_ENV=production it refuses them.
+  if (process.env.AGENT_STATE_ENV === undefined && process.env.NODE_ENV === undefined) process.env.AGENT_STATE_ENV = 'development';
   const out = stdoutOutput();
   const db = await createPrismaClient();
   try {

@@ -3,8 +3,10 @@ import { createStatePersistence } from '@agentstate/state-persistence';
 
 // The README's example, verbatim (quickstart.test.ts runs it and checks the README still shows it).
 export async function quickstart(db: DatabaseClient) {
+  // No `environment` option: it comes from AGENT_STATE_ENV, else NODE_ENV, so this code creates
+  // dev users only where that says development or test, never in production.
   // sql: db.sql lets single-statement saves skip Prisma's per-query overhead (PostgreSQL; undefined on PGlite)
-  const store = createStatePersistence({ prisma: db.prisma, sql: db.sql, environment: 'development' });
+  const store = createStatePersistence({ prisma: db.prisma, sql: db.sql });
 
   const result = await store.saveSnapshot({
     userId: 'dev-temp-a4327ed3', // no userbase row yet: created once, atomically, in development/test
@@ -24,6 +26,6 @@ export async function quickstart(db: DatabaseClient) {
 
   const latest = await store.getLatest({ userId: 'dev-temp-a4327ed3', threadId: 'thread-1' });
   const page = await store.listSnapshots({ userId: 'dev-temp-a4327ed3', limit: 50 }); // { items, nextCursor }
-  const lineage = await store.getLineage(latest!.id); // latest, then its parent
+  const lineage = await store.getLineage({ userId: 'dev-temp-a4327ed3', id: latest!.id }); // latest, then its parent
   return { result, next, latest, page, lineage };
 }

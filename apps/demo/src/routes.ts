@@ -48,7 +48,7 @@ async function saveSnapshot(ctx: RequestContext): Promise<HandlerResult> {
   return {
     status: 201,
     body: { status: 'saved', snapshot: result.snapshot, provisioning: result.provisioning },
-    headers: { Location: `/snapshots/${encodeURIComponent(result.snapshot.id)}` },
+    headers: { Location: `/users/${encodeURIComponent(result.snapshot.userId)}/snapshots/${encodeURIComponent(result.snapshot.id)}` },
   };
 }
 
@@ -75,12 +75,12 @@ async function listSnapshots(ctx: RequestContext): Promise<HandlerResult> {
 
 async function getSnapshot(ctx: RequestContext): Promise<HandlerResult> {
   readQuery(ctx.query, []);
-  return ok(await ctx.service.getSnapshot(param(ctx, 'id')));
+  return ok(await ctx.service.getSnapshot({ userId: param(ctx, 'userId'), id: param(ctx, 'id') }));
 }
 
 async function getLineage(ctx: RequestContext): Promise<HandlerResult> {
   const { limit } = readQuery(ctx.query, ['limit']);
-  return ok(await ctx.service.getLineage(param(ctx, 'id'), limit !== undefined ? { limit: integerParam('limit', limit) } : {}));
+  return ok(await ctx.service.getLineage({ userId: param(ctx, 'userId'), id: param(ctx, 'id'), ...(limit !== undefined ? { limit: integerParam('limit', limit) } : {}) }));
 }
 
 async function deleteUser(ctx: RequestContext): Promise<HandlerResult> {
@@ -93,8 +93,8 @@ async function deleteUser(ctx: RequestContext): Promise<HandlerResult> {
 
 export const ROUTES: readonly Route[] = [
   { pattern: ['snapshots'], methods: { POST: saveSnapshot } },
-  { pattern: ['snapshots', ':id'], methods: { GET: getSnapshot } },
-  { pattern: ['snapshots', ':id', 'lineage'], methods: { GET: getLineage } },
+  { pattern: ['users', ':userId', 'snapshots', ':id'], methods: { GET: getSnapshot } },
+  { pattern: ['users', ':userId', 'snapshots', ':id', 'lineage'], methods: { GET: getLineage } },
   { pattern: ['users', ':userId'], methods: { DELETE: deleteUser } },
   { pattern: ['users', ':userId', 'snapshots'], methods: { GET: listSnapshots } },
   { pattern: ['users', ':userId', 'threads', ':threadId', 'latest'], methods: { GET: getLatest } },

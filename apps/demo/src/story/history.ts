@@ -27,7 +27,7 @@ export async function history(ctx: StoryContext, threadId: string, lastId: strin
   } while (cursor !== null);
 
   heading(out, `6. Lineage of the last snapshot ${shortId(lastId)}…`);
-  const chain = await service.getLineage<AgentState>(lastId);
+  const chain = await service.getLineage<AgentState>({ userId: DEV_USER, id: lastId });
   line(out, chain.map((s) => `step ${s.state.step}`).join(' <- ') + '  (root: parentId null)');
   return { pages, lineage: chain.map((s) => s.id) };
 }
