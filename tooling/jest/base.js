@@ -11,6 +11,9 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Workspace packages export their TypeScript source under this condition and
+  // their build (dist/) by default: tests run the source, a deployed app the build.
+  testEnvironmentOptions: { customExportConditions: ['@agentstate/source', 'node', 'node-addons'] },
   // TypeScript sources (ours and Prisma's generated client) import siblings as
   // './x.js'; map them back to the .ts file for Jest's resolver.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -22,7 +22,7 @@ describeWithPostgresServer('bench --quick', () => {
 
   it('runs every scenario and writes the figures, per-round spreads and stored bytes of every contender', async () => {
     const out = path.join(dir, 'latest.json');
-    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts', '--quick', '--out', out], {
+    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), '--conditions=@agentstate/source', 'src/main.ts', '--quick', '--out', out], {
       cwd: packageDir,
       encoding: 'utf8',
       timeout: 170_000,

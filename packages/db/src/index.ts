@@ -24,3 +24,4 @@ export { defaultPgliteDataDir, findRepoRoot, migrationsDir, schemaPath } from '.
 // consumer imports from the generated folder directly.
 export { Prisma, PrismaClient } from './generated/prisma/client';
 export type * from './generated/prisma/models';
+export { countAllRows } from './rowCounts';

@@ -14,7 +14,7 @@ function doctor(args: string[], database: { DATABASE_URL: string } | { PGLITE_DA
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   delete env.DATABASE_URL;
   delete env.PGLITE_DATA_DIR;
-  const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'src/cli.ts', ...args], {
+  const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), '--conditions=@agentstate/source', 'src/cli.ts', ...args], {
     cwd: packageDir,
     encoding: 'utf8',
     timeout: 90_000,

@@ -1,4 +1,4 @@
-import { countAllRows } from '@agentstate/db/testing';
+import { countAllRows } from '@agentstate/db';
 import { createStatePersistence } from '@agentstate/state-persistence';
 import { heading, line } from '../output';
 import { DEV_USER, type StoryContext } from './context';

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `pnpm db:migrate` (deployed: `agentstate-migrate`): applies pending migrations to the configured
 // database without Prisma's native engine. PostgreSQL: DIRECT_DATABASE_URL when set (Prisma's
 // directUrl convention: migrations bypass the pooler), else DATABASE_URL; otherwise the embedded

@@ -7,6 +7,6 @@ export type { DatabaseKind } from './describeEachDatabase';
 export { createTestPglite } from './pglite';
 export { withDatabase } from '../admin';
 export { createEmptyPostgresDatabase, createTestPostgres, DEFAULT_TEST_SERVER_URL, postgresAvailability, testServerUrl } from './postgres';
-export { countAllRows } from './rowCounts';
+export { countAllRows } from '../rowCounts';
 export type { TestDatabase } from './types';
 export { pick, randomInt, seededRandom } from './random';

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client';
+import type { PrismaClient } from './generated/prisma/client';
 
 /**
  * Row count of every application table (all tables of the current schema
