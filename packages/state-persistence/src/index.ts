@@ -42,3 +42,5 @@ export { canAutoCreate, effectiveEnvironment } from './writePath/writeDecision';
 export type { ProvisioningPolicyLike } from './writePath/writeDecision';
 export { foreignKeyViolation, isUnavailable, runDatabase, runDatabaseWrite, toPersistenceError } from './writePath/databaseErrors';
 export { decodeValue as decodeState, encodeValue as encodeState } from './stateCodec';
+export { createTelemetry, METRIC_NAMES } from './writePath/telemetry';
+export type { Door, SaveStatus, Telemetry, WritePathKind } from './writePath/telemetry';

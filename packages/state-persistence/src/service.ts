@@ -24,6 +24,7 @@ import { optionalSnapshotId, rejectUnknownKeys, requireIdentifier, requireObject
 import { foreignKeyViolation, toPersistenceError } from './writePath/databaseErrors';
 import type { EnsurePlan } from './writePath/ensureStatement';
 import { viaDriver, viaPrisma, type Queryable } from './writePath/queryable';
+import type { Telemetry } from './writePath/telemetry';
 import { createWritePath, type Attempted, type PreparedWrite } from './writePath/writePath';
 import { effectiveEnvironment } from './writePath/writeDecision';
 
@@ -82,6 +83,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     environment,
     logger,
     direct,
+    door: 'snapshot',
     ...(options.referenceRules ? { referenceRules: options.referenceRules } : {}),
     ...(options.knownReferenceCacheSize !== undefined ? { knownReferenceCacheSize: options.knownReferenceCacheSize } : {}),
   });
@@ -157,7 +159,15 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     };
   }
 
-  async function saveSnapshot<State>(input: SaveSnapshotInput<State>): Promise<SaveSnapshotResult<State>> {
+  function saveSnapshot<State>(input: SaveSnapshotInput<State>): Promise<SaveSnapshotResult<State>> {
+    return writePath.telemetry.traced('saveSnapshot', 'snapshot', idAttributes(input), async (span) => {
+      const result = await save<State>(input);
+      if (result.status === 'saved') span?.setAttribute('agentstate.snapshot.id', result.snapshot.id);
+      return result;
+    });
+  }
+
+  async function save<State>(input: SaveSnapshotInput<State>): Promise<SaveSnapshotResult<State>> {
     const prepared = prepareSave(input as SaveSnapshotInput<unknown>);
     const { reference, write: w } = prepared;
     if (reference.decided.kind === 'skip') {
@@ -166,7 +176,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     }
     try {
       const attempt = prepared.expectedParentId === undefined ? (ensure: EnsurePlan | null) => attemptSave(direct, w, ensure) : attemptOrderedSave(prepared);
-      const result = await writePath.write(reference, attempt);
+      const result = await writePath.write(reference, attempt, { transactional: prepared.expectedParentId !== undefined });
       if (!result.written || !result.value) throw invalidParent(w);
       return { status: 'saved', snapshot: fromWrite<State>(w, result.value, prepared.state, prepared.metadata), provisioning: result.provisioning };
     } catch (error) {
@@ -179,9 +189,28 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   return Object.freeze({
     environment,
     saveSnapshot,
-    ...createReads(prisma, options.maxReadBytes),
-    ...createDataManagement(prisma, writePath),
+    ...traceEach(writePath.telemetry, { ...createReads(prisma, options.maxReadBytes), ...createDataManagement(prisma, writePath) }),
   });
+}
+
+/** Span attributes from a call's ids (strings only, bounded; never state or metadata). */
+function idAttributes(input: unknown): Record<string, string> {
+  const fields = (typeof input === 'object' && input !== null ? input : { userId: input }) as Record<string, unknown>;
+  const attributes: Record<string, string> = { 'db.system.name': 'postgresql' };
+  for (const [field, attribute] of [['userId', 'user.id'], ['threadId', 'agentstate.thread.id'], ['runId', 'agentstate.run.id'], ['id', 'agentstate.snapshot.id']] as const) {
+    const value = fields[field];
+    if (typeof value === 'string') attributes[attribute] = value.slice(0, 128);
+  }
+  return attributes;
+}
+
+/** Each method in a span of its own name, with the ids of its first argument. */
+function traceEach<M extends Record<string, (...args: never[]) => Promise<unknown>>>(telemetry: Telemetry, methods: M): M {
+  const traced: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(methods)) {
+    traced[name] = (...args: never[]) => telemetry.traced(name, 'snapshot', idAttributes(args[0]), () => method(...args));
+  }
+  return traced as M;
 }
 
 /** PostgreSQL's lock_not_available (55P03): lock_timeout expired. */

@@ -37,6 +37,7 @@ import {
   type ReferencePlan,
   type ReferenceRule,
 } from './referencePlan';
+import { createTelemetry, type Door, type Telemetry, type WritePathKind } from './telemetry';
 import { decideWrite, type ProvisioningPolicyLike, type WriteDecision } from './writeDecision';
 
 export interface WritePathOptions {
@@ -50,6 +51,10 @@ export interface WritePathOptions {
   referenceRules?: Readonly<Record<string, ReferenceRule>>;
   /** how many referenced rows known to exist are remembered; 0 turns the fast path off */
   knownReferenceCacheSize?: number;
+  /** which door writes through this path (a metrics attribute) */
+  door: Door;
+  /** default: OpenTelemetry through the global providers (a no-op without an SDK) */
+  telemetry?: Telemetry;
 }
 
 /** A decided write: to write, to refuse (with its audit row), or to skip (the door returns without writing). */
@@ -84,6 +89,8 @@ export interface WriteOptions {
    * and no retry; the ensure step always runs.
    */
   callerTransaction?: boolean;
+  /** the attempt runs in a transaction of the door's own (reported as the 'transaction' write path) */
+  transactional?: boolean;
 }
 
 /** How often a write is tried when referenced rows are deleted while it runs. */
@@ -95,6 +102,8 @@ export function createWritePath(options: WritePathOptions) {
   const { dataModel, policy, environment, logger, direct } = options;
   const rules = options.referenceRules ?? DEFAULT_REFERENCE_RULES;
   const known = new KnownReferences(options.knownReferenceCacheSize ?? 10_000);
+  const telemetry = options.telemetry ?? createTelemetry();
+  const { door } = options;
 
   /** The plan for writing rows of `model`; fails at start-up when a required relation has no rule. */
   function plan(model: string, suppliedFields: readonly string[]): ReferencePlan {
@@ -111,16 +120,43 @@ export function createWritePath(options: WritePathOptions) {
     const decided = decideWrite(policy, environment, values[field], runId);
     if (decided.kind === 'invalid') {
       logAudit(logger, auditEvent(decided.decision, 'refused'));
+      telemetry.save(door, 'invalid', 'none');
       throw new InvalidInputError(field, decided.decision.reason, decided.decision.code);
     }
-    if (decided.kind === 'skip') logAudit(logger, auditEvent(decided.decision, 'skipped'));
+    if (decided.kind === 'skip') {
+      logAudit(logger, auditEvent(decided.decision, 'skipped'));
+      telemetry.save(door, 'skipped', 'none');
+    }
     return { plan: target, values: { ...values, [field]: decided.decision.id }, decided };
   }
 
+  /** One write, with its metrics: status, provisioning, duration by write path. */
   async function write<T>(prepared: PreparedWrite, attempt: Attempt<T>, writeOptions: WriteOptions = {}): Promise<WriteResult<T>> {
+    const started = performance.now();
+    let path: WritePathKind = writeOptions.transactional || writeOptions.callerTransaction ? 'transaction' : 'steady';
+    const observed: Attempt<T> = (ensure) => {
+      if (ensure !== null && path === 'steady') path = 'provisioning';
+      return attempt(ensure);
+    };
+    try {
+      const result = await writeOnce(prepared, observed, writeOptions);
+      const provisioning = result.provisioning ?? 'none';
+      telemetry.save(door, result.written ? 'saved' : 'failed', provisioning);
+      if (result.written) telemetry.saveDuration(door, path, (performance.now() - started) / 1000);
+      telemetry.annotate({ 'agentstate.write_path': path, 'agentstate.provisioning': provisioning });
+      return result;
+    } catch (error) {
+      const refused = error instanceof ProvisioningRefusedError || error instanceof UnknownUserError;
+      telemetry.save(door, refused ? 'refused' : 'failed', 'none');
+      throw error;
+    }
+  }
+
+  async function writeOnce<T>(prepared: PreparedWrite, attempt: Attempt<T>, writeOptions: WriteOptions): Promise<WriteResult<T>> {
     const { decided } = prepared;
     if (decided.kind === 'skip') throw new Error('a skipped write must not be written (the door returns before)');
     if (decided.kind === 'refuse') {
+      telemetry.refusal(door, decided.decision.code, environment);
       await auditRefusal(auditEvent(decided.decision, 'refused'));
       throw new ProvisioningRefusedError(decided.decision.id, decided.decision.code, decided.decision.reason);
     }
@@ -133,13 +169,15 @@ export function createWritePath(options: WritePathOptions) {
       } catch (error) {
         if (!foreignKeyViolation(error)) throw error;
         forgetAll(prepared);
+        const violated = violatedReference(prepared.plan, error);
+        if (violated) telemetry.foreignKeyViolation(door, violated.referencedModel, 'retried');
         // The fast path's failure is never final: ask the ensure path.
         if (ensure === null) {
           ensure = ensurePlan(prepared);
           continue;
         }
         // Not one of our references (e.g. the door's parent row): the door maps it.
-        if (!violatedReference(prepared.plan, error)) throw error;
+        if (!violated) throw error;
         // A reference we may not create is missing: that is the answer. Otherwise a
         // referenced row was deleted while we wrote (a race): try again.
         const missing = await findMissing(prepared);
@@ -209,7 +247,9 @@ export function createWritePath(options: WritePathOptions) {
   async function missingReferenceError(prepared: PreparedWrite, missingFields: string[]): Promise<Error> {
     const reference = prepared.plan.required.find((r) => missingFields.includes(r.field)) as PlannedReference;
     const { decision } = prepared.decided;
+    telemetry.foreignKeyViolation(door, reference.referencedModel, 'typed-error');
     if (reference.rule.kind === 'policy') {
+      telemetry.refusal(door, 'USER_NOT_FOUND', environment);
       await auditRefusal(auditEvent(decision, 'refused', { reasonCode: 'USER_NOT_FOUND', reason: `user does not exist; ${decision.reason}` }));
       return new UnknownUserError(decision.id, decision.code, decision.reason);
     }
@@ -241,6 +281,7 @@ export function createWritePath(options: WritePathOptions) {
 
   return Object.freeze({
     environment,
+    telemetry,
     plan,
     prepare,
     write,
