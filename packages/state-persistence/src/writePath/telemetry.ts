@@ -6,9 +6,10 @@
  * deployment.environment.name), else live under `agentstate.`. Attributes
  * carry ids, never state contents. The README lists them all.
  */
+import type * as OtelApiModule from '@opentelemetry/api';
 import type { Attributes, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
 
-type OtelApi = typeof import('@opentelemetry/api');
+type OtelApi = typeof OtelApiModule;
 
 function loadApi(): OtelApi | null {
   try {
