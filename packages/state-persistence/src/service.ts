@@ -7,6 +7,7 @@ import { checkOptions } from './options';
 import { createReads } from './reads';
 import { fromWrite } from './snapshotMapping';
 import { insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, lockThread, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
+import { SnapshotBatcher } from './snapshotBatcher';
 import { encodeValue } from './stateCodec';
 import { ThreadTurns } from './threadQueue';
 import type {
@@ -87,6 +88,8 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     ...(options.referenceRules ? { referenceRules: options.referenceRules } : {}),
     ...(options.knownReferenceCacheSize !== undefined ? { knownReferenceCacheSize: options.knownReferenceCacheSize } : {}),
   });
+  // Group commit for fast-path saves (see snapshotBatcher.ts); off with groupCommit: false.
+  const batcher = options.groupCommit === false ? null : new SnapshotBatcher(direct, options.groupCommit ?? {});
   // Start-up check: every required relation of a snapshot has a provisioning rule.
   const snapshotPlan = writePath.plan('AgentStateSnapshot', SNAPSHOT_KEY_FIELDS);
 
@@ -117,10 +120,13 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     };
   }
 
-  /** One attempt of the snapshot statement: the fast path without an ensure plan, else the ensure path. */
+  /**
+   * One attempt of the snapshot statement: the fast path without an ensure
+   * plan (grouped with concurrent ones outside transactions), else the ensure path.
+   */
   async function attemptSave(db: Queryable, w: SnapshotWrite, ensure: EnsurePlan | null): Promise<Attempted<WrittenRow | null>> {
     if (ensure === null) {
-      const row = await insertSnapshot(db, w);
+      const row = db === direct && batcher ? await batcher.insert(w) : await insertSnapshot(db, w);
       return { value: row, written: row !== null, ensured: null };
     }
     const { row, ensured } = await insertSnapshotEnsuring(db, w, ensure);

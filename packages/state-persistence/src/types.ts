@@ -128,6 +128,13 @@ export interface StatePersistenceOptions {
   threadLockTimeoutMs?: number;
   /** encoded metadata size limit, default 64 KiB */
   maxMetadataBytes?: number;
+  /**
+   * Group commit of fast-path saves: concurrent saves whose users and threads
+   * are known go out as one multi-row statement while earlier ones are in
+   * flight (each caller answered after its row's commit). Default
+   * { maxInFlight: 2, maxBatch: 64 }; false sends every save on its own.
+   */
+  groupCommit?: false | { maxInFlight?: number; maxBatch?: number };
   /** how many referenced rows (users, threads) known to exist are remembered (their saves skip the provisioning path), default 10000 */
   knownReferenceCacheSize?: number;
   /**

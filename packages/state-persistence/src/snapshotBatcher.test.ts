@@ -1,0 +1,64 @@
+/**
+ * Group commit: concurrent fast-path saves share statements, every caller
+ * gets its own row, and one bad save in a batch fails alone (with the typed
+ * error the single-row path gives) while the others commit.
+ */
+import type { SqlRunner } from '@agentstate/db';
+import { describeEachDatabase } from '@agentstate/db/testing';
+import { createMemoryLogger } from '@agentstate/logger';
+import { SnapshotNotFoundError } from './errors';
+import { createStatePersistence } from './service';
+import { unique } from './testing/fixtures';
+
+function counting(sql: SqlRunner) {
+  const counts = { batched: 0, single: 0, batchedRows: 0 };
+  const runner: SqlRunner = {
+    async query<Row>(text: string, values: readonly unknown[], options?: { prepare?: boolean }) {
+      if (text.includes('FROM unnest(')) {
+        counts.batched++;
+        counts.batchedRows += (values[0] as unknown[]).length;
+      } else if (text.trimStart().startsWith('INSERT INTO agent_state_snapshots')) counts.single++;
+      return sql.query<Row>(text, values, options);
+    },
+  };
+  return { runner, counts };
+}
+
+describeEachDatabase(
+  'group commit of fast-path saves',
+  (db) => {
+    it('64 concurrent steady saves go out in fewer statements than saves, each caller gets its own row, in order per caller', async () => {
+      const { prisma, sql } = db();
+      const { runner, counts } = counting(sql!);
+      const service = createStatePersistence({ prisma, sql: runner, environment: 'development', logger: createMemoryLogger().logger });
+      const users = Array.from({ length: 8 }, () => unique('dev-temp-gc-'));
+      for (const userId of users) await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: { warm: true } });
+      const before = { ...counts };
+      const results = await Promise.all(Array.from({ length: 64 }, (_, i) => service.saveSnapshot({ userId: users[i % 8]!, threadId: 't', runId: 'r', state: { i } })));
+      expect(results.every((r) => r.status === 'saved')).toBe(true);
+      const ids = results.map((r) => (r.status === 'saved' ? r.snapshot.id : ''));
+      expect(new Set(ids).size).toBe(64);
+      const stored = await prisma.agentStateSnapshot.findMany({ where: { id: { in: ids } }, select: { id: true, state: true, userId: true } });
+      expect(stored.map((s) => [s.id, (s.state as { i: number }).i, s.userId]).sort()).toEqual(results.map((r, i) => [ids[i], i, users[i % 8]]).sort());
+      const statements = counts.batched - before.batched + counts.single - before.single;
+      expect(counts.batched - before.batched).toBeGreaterThan(0);
+      expect(statements).toBeLessThan(64);
+      expect(counts.batchedRows - before.batchedRows + counts.single - before.single).toBe(64);
+    });
+
+    it('a bad save in a batch fails alone with its own typed error; the others commit', async () => {
+      const { prisma, sql } = db();
+      const service = createStatePersistence({ prisma, sql: sql!, environment: 'development', logger: createMemoryLogger().logger });
+      const userId = unique('dev-temp-gc-');
+      await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 0 });
+      const missingParent = '00000000-0000-4000-8000-000000000000';
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 24 }, (_, i) => service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: { i }, ...(i === 7 ? { parentId: missingParent } : {}) })),
+      );
+      const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [[i, (o.reason as Error).constructor.name]] : []));
+      expect(failed).toEqual([[7, SnapshotNotFoundError.name]]);
+      expect(await prisma.agentStateSnapshot.count({ where: { userId } })).toBe(24);
+    });
+  },
+  { kinds: ['postgresql'], poolSize: 8 },
+);
