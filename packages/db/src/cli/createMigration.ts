@@ -15,9 +15,11 @@ function timestamp(date: Date): string {
 }
 
 async function main(): Promise<void> {
-  const name = process.argv[2];
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const empty = args.includes('--empty');
+  const name = args.find((a) => !a.startsWith('--'));
   if (!name || !/^[a-z0-9_]+$/.test(name)) {
-    console.error('usage: pnpm db:migration:create <name>   (lowercase letters, digits and _ only)');
+    console.error('usage: pnpm db:migration:create <name> [--empty]   (lowercase letters, digits and _ only; --empty: an empty migration for a hand-written step when the schema has no change, like prisma migrate dev --create-only)');
     process.exit(2);
   }
   const url = process.env.SHADOW_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   const migrations = readMigrationsDirectory(dir);
   console.log(`Diffing ${migrations.migrations.length} migration(s) against ${schema} (shadow database on ${redactUrl(url)})`);
   const sql = await diffMigrationsToSchema(url, migrations, readFileSync(schema, 'utf8'));
-  if (sql === '') {
+  if (sql === '' && !empty) {
     console.log('No changes: the migrations already produce schema.prisma. Nothing written.');
     return;
   }
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   if (!existsSync(lockfile)) writeFileSync(lockfile, migrationLockfileContent);
   const folder = join(dir, `${timestamp(new Date())}_${name}`);
   mkdirSync(folder);
-  writeFileSync(join(folder, 'migration.sql'), sql);
+  writeFileSync(join(folder, 'migration.sql'), sql === '' ? '-- This is an empty migration (no schema change). Add the hand-written step below and say why.\n' : sql);
   console.log(`Created ${join(folder, 'migration.sql')}:\n\n${sql}`);
 }
 

@@ -73,6 +73,19 @@ function withCharColumns<T extends object>(target: T): T {
           return result;
         };
       }
+      // adapter-pg's executeScript splits the script on every ';', which breaks dollar-quoted
+      // bodies (DO $$ … $$). The native engine sends a migration script as one simple query:
+      // do the same, on the adapter's own client, with its own error mapping.
+      if (prop === 'executeScript' && typeof (obj as AnyObject).client === 'object') {
+        const adapter = obj as unknown as { client: { query(sql: string): Promise<unknown> }; onError(error: unknown): never };
+        return async (script: string) => {
+          try {
+            await adapter.client.query(script);
+          } catch (error) {
+            adapter.onError(error);
+          }
+        };
+      }
       if (prop === 'connect' || prop === 'connectToShadowDb' || prop === 'startTransaction') {
         return async (...a: unknown[]) => withCharColumns((await fn.apply(obj, a)) as AnyObject);
       }
