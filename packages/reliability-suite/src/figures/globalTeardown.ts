@@ -1,12 +1,13 @@
 import { collectFigures, latestFile, writeLatest, type Figure } from './figures';
 
 /** Sections in the order the README lists them. */
-const ORDER = ['concurrency', 'pooler', 'busyThread', 'restart', 'productionBoundary', 'environmentSpoofing', 'badInput', 'auditDurability'];
+const ORDER = ['concurrency', 'pooler', 'busyThread', 'restart', 'upgrade', 'productionBoundary', 'environmentSpoofing', 'badInput', 'auditDurability'];
 
 /**
  * The headline: acknowledged saves that a fresh connection could not read
  * afterwards, in the scenarios that check exactly that (after the server
- * restarts; after the mixed workload behind PgBouncer). The load scenarios'
+ * restarts; after the mixed workload behind PgBouncer; after each migration
+ * applied under a stream of saves). The load scenarios'
  * read-back through the same service is reported per scenario, not here.
  */
 function rowsLost(figures: Figure[]): Figure | null {
@@ -19,6 +20,10 @@ function rowsLost(figures: Figure[]): Figure | null {
       acknowledged += v.acknowledged;
       lost += v.acknowledgedLost;
       scenarios.push('after 2 server restarts');
+    } else if (f.key.startsWith('upgrade.') && typeof v.acknowledged === 'number' && typeof v.acknowledgedLost === 'number') {
+      acknowledged += v.acknowledged;
+      lost += v.acknowledgedLost;
+      if (!scenarios.includes('during migrations under load')) scenarios.push('during migrations under load');
     } else if (f.key.startsWith('pooler.') && f.key.endsWith('.mixed') && typeof v.expected === 'number' && typeof v.lost === 'number') {
       acknowledged += v.expected;
       lost += v.lost;
