@@ -31,9 +31,14 @@
  * 200,000 snapshots with the service's stream running, the snapshot -> thread
  * foreign key (as the agent_threads migration adds it; dropped first, as if
  * the table had grown before the key was added) added (a) in one plain ALTER
- * TABLE … ADD CONSTRAINT, (b) as ADD … NOT VALID, then VALIDATE CONSTRAINT in
- * a separate migration; and an index, plainly and as a
- * `-- agentstate:no-transaction` CREATE INDEX CONCURRENTLY migration.
+ * TABLE … ADD CONSTRAINT, as the agent_threads migration does, (a') the same
+ * with the locks taken in the application's order, (b) as ADD … NOT VALID,
+ * then VALIDATE CONSTRAINT in a separate migration; and an index, plainly and
+ * as a `-- agentstate:no-transaction` CREATE INDEX CONCURRENTLY migration.
+ * (a) is reported, not asserted: the service's save statement locks
+ * agent_threads before agent_state_snapshots, ADD FOREIGN KEY locks them the
+ * other way round, and PostgreSQL may end the deadlock by failing a save
+ * (40P01) or the migration. (a'), (b) and the indexes must not fail a save.
  */
 import { applyMigrations, createPrismaClient, MigrationFailedError, migrationChecksum, migrationsDir, pgExecutor, readMigrationsDirectory, type ApplyMigrationsResult, type DatabaseClient, type MigrationFile } from '@agentstate/db';
 import { createEmptyPostgresDatabase, describeWithPostgresServer } from '@agentstate/db/testing';
