@@ -44,13 +44,14 @@ import { applyMigrations, createPrismaClient, MigrationFailedError, migrationChe
 import { createEmptyPostgresDatabase, describeWithPostgresServer } from '@agentstate/db/testing';
 import { Client, Pool } from 'pg';
 import { recordFigure } from './figures/figures';
-import { describeError, serviceWithLog } from './testing/helpers';
+import { describeError, serviceWithLog, sleep } from './testing/helpers';
 import {
   historySize,
   lostAcknowledged,
   migrateUnderLoad,
   MIGRATION_APP,
   oldShapeInserts,
+  SaveStream,
   seedHistory,
   serviceSaves,
   summarise,
@@ -83,7 +84,7 @@ async function connect(url: string, app?: string): Promise<Client> {
 }
 
 /** The writers of the schema the database has now, and how to close them. */
-async function writersFor(url: string, hasThreads: boolean, oldWriterNewThreads: number, shape: HistoryShape): Promise<{ save: SaveFn; label: string; close(): Promise<void> }> {
+async function writersFor(url: string, hasThreads: boolean, oldWriterNewThreads: number, shape: HistoryShape): Promise<{ save: SaveFn; label: string; close(): Promise<void>; again?: (threadPrefix: string) => SaveFn }> {
   if (hasThreads) {
     const db: DatabaseClient = await createPrismaClient({ config: { provider: 'postgresql', url: withApplicationName(url, WRITER_APP) }, migrate: false, poolSize: WRITERS + 2 });
     const { service } = serviceWithLog(db.prisma, 'development', { sql: db.sql! });
@@ -92,7 +93,7 @@ async function writersFor(url: string, hasThreads: boolean, oldWriterNewThreads:
   const pool = new Pool({ connectionString: withApplicationName(url, WRITER_APP), max: WRITERS });
   pool.on('error', () => undefined);
   const label = oldWriterNewThreads > 0 ? `old-shape INSERTs, ${Math.round(oldWriterNewThreads * 100)}% starting new threads` : 'old-shape INSERTs to existing threads only';
-  return { save: oldShapeInserts(pool, shape, oldWriterNewThreads), label, close: () => pool.end() };
+  return { save: oldShapeInserts(pool, shape, oldWriterNewThreads), label, close: () => pool.end(), again: (prefix) => oldShapeInserts(pool, shape, oldWriterNewThreads, 0x0ad5_2027, prefix) };
 }
 
 interface Bookkeeping {
@@ -121,6 +122,8 @@ interface UpgradeRun {
   after: Bookkeeping;
   /** when the migration failed: what it failed with, what it left, and a second attempt with the writers stopped */
   failure?: { code: string; rolledBack: boolean; threadsTableLeft: boolean; retry: { ok: boolean; ms: number; error?: string; after: Bookkeeping } };
+  /** old writers started again for a moment once the migration is in (old-shape writers that start threads only) */
+  oldWritersAfter?: { saves: number; newThread: number; newThreadFailed23503: number; existingThread: number; existingFailed: number; otherFailures: string[]; lost: string[] };
 }
 
 /** The SQLSTATE under a MigrationFailedError (or the error's own code). */
@@ -167,6 +170,23 @@ async function upgradeRun(k: number, oldWriterNewThreads: number): Promise<Upgra
         rolledBack: error instanceof MigrationFailedError && error.rolledBack,
         threadsTableLeft,
         retry: { ...retry, ms: Math.round(performance.now() - started), after: await bookkeeping(admin, migration.name) },
+      };
+    }
+    if (writers.again && oldWriterNewThreads > 0 && (load.outcome.ok || run.failure?.retry.ok)) {
+      // What old code meets once the migration is in: the same writers, new thread names, for half a second.
+      const stream = new SaveStream(WRITERS, writers.again('after'));
+      await sleep(500);
+      const attempts = await stream.stop();
+      const newThread = attempts.filter((a) => a.target === 'new-thread');
+      const existing = attempts.filter((a) => a.target === 'existing-thread');
+      run.oldWritersAfter = {
+        saves: attempts.length,
+        newThread: newThread.length,
+        newThreadFailed23503: newThread.filter((a) => a.code === '23503').length,
+        existingThread: existing.length,
+        existingFailed: existing.filter((a) => a.code !== undefined).length,
+        otherFailures: attempts.filter((a) => a.code !== undefined && !(a.target === 'new-thread' && a.code === '23503')).map((a) => `${a.target} ${a.code}: ${a.message}`),
+        lost: (await lostAcknowledged(database.url, attempts)).lost,
       };
     }
     return run;
@@ -270,8 +290,20 @@ describeWithPostgresServer('upgrades under load: each migration applied while wr
         runSummary(finding) +
         (finding.failure
           ? `; agent_threads left behind: ${String(finding.failure.threadsTableLeft)}; applied again with the writers stopped: ${finding.failure.retry.ok ? `yes, in ${fmt(finding.failure.retry.ms)} ms` : `no (${finding.failure.retry.error ?? ''})`}`
-          : `; after it, ${fmt(newThreadFailuresAfter)} new-thread saves of old writers failed`);
-      recordFigure(__filename, { key: `upgrade.${name}.oldWritersStartingThreads`, summary, values: { ...runValues(finding), newThreadFailuresAfter } });
+          : `; after it, ${fmt(newThreadFailuresAfter)} new-thread saves of old writers failed`) +
+        (finding.oldWritersAfter
+          ? `; old writers started again once it was in: ${fmt(finding.oldWritersAfter.newThreadFailed23503)} of ${fmt(finding.oldWritersAfter.newThread)} new-thread saves failed with 23503, ${fmt(finding.oldWritersAfter.existingFailed)} of ${fmt(finding.oldWritersAfter.existingThread)} saves to existing threads failed`
+          : '');
+      const after = finding.oldWritersAfter;
+      recordFigure(__filename, {
+        key: `upgrade.${name}.oldWritersStartingThreads`,
+        summary,
+        values: {
+          ...runValues(finding),
+          newThreadFailuresAfter,
+          ...(after ? { restartedOldWriterSaves: after.saves, restartedNewThreadSaves: after.newThread, restartedNewThreadFailed23503: after.newThreadFailed23503, restartedExistingThreadSaves: after.existingThread, restartedExistingThreadFailed: after.existingFailed } : {}),
+        },
+      });
 
       // Whatever the race decided, nothing acknowledged is lost, only new-thread saves fail, and only on the new
       // foreign key; a failed migration leaves nothing behind and goes through once the old writers are stopped.
@@ -283,6 +315,12 @@ describeWithPostgresServer('upgrades under load: each migration applied while wr
       } else {
         expect(finding.after).toEqual({ recorded: true, finished: true, steps: 1 });
       }
+      // once it is in, old code can write to threads that exist and to no other: every new-thread save fails on the new key
+      expect(after).toBeDefined();
+      expect(after!.otherFailures).toEqual([]);
+      expect(after!.lost).toEqual([]);
+      expect(after!.newThreadFailed23503).toBe(after!.newThread);
+      expect(after!.newThread).toBeGreaterThan(0);
     }, 120_000);
   }
 

@@ -201,14 +201,14 @@ export class SaveStream {
  * existing user (what such an application does whenever an agent starts a
  * conversation); otherwise every save goes to an existing (user, thread) pair.
  */
-export function oldShapeInserts(pool: Pool, shape: HistoryShape, newThreadShare: number, seed = 0x0ad5_2026): SaveFn {
+export function oldShapeInserts(pool: Pool, shape: HistoryShape, newThreadShare: number, seed = 0x0ad5_2026, threadPrefix = 'live'): SaveFn {
   const randoms = new Map<number, () => number>();
   return (w, n) => {
     const random = randoms.get(w) ?? seededRandom(seed + w);
     randoms.set(w, random);
     const userId = seedUserId(randomInt(random, 1, shape.users));
     const fresh = random() < newThreadShare;
-    const threadId = fresh ? `live-${w}-${n}` : seedThreadId(randomInt(random, 1, shape.threadsPerUser));
+    const threadId = fresh ? `${threadPrefix}-${w}-${n}` : seedThreadId(randomInt(random, 1, shape.threadsPerUser));
     return {
       target: fresh ? 'new-thread' : 'existing-thread',
       run: async () => {
