@@ -5,7 +5,10 @@
  */
 import { createPrismaClient, type DatabaseClient, type PrismaClient } from '@agentstate/db';
 import { createLogger } from '@agentstate/logger';
-import { createStatePersistence, type StatePersistence } from '@agentstate/state-persistence';
+import { createStatePersistence, createTelemetry, type StatePersistence, type StatePersistenceOptions } from '@agentstate/state-persistence';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ExportResultCode } from '@opentelemetry/core';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -30,6 +33,8 @@ export interface Backend {
   sql: SqlRunner;
   prisma: PrismaClient;
   service: StatePersistence;
+  /** variants of the same service for what one option costs or buys (see contenders/serviceVariants.ts) */
+  variants: ServiceVariants;
   /** LangGraph's PostgresSaver; null on PGlite */
   saver: PostgresSaver | null;
   /** pool max of each client (1 on PGlite: one embedded connection) */
@@ -42,11 +47,41 @@ export interface Backend {
  * dev-temp- users are created), with the real winston JSON logger writing to a
  * sink: the audit lines are still formatted, only not printed over the table.
  */
-function benchService(db: DatabaseClient): StatePersistence {
+function benchService(db: DatabaseClient, extra: Partial<StatePersistenceOptions> = {}): StatePersistence {
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
   const logger = createLogger({ service: 'state-persistence', stream: sink });
   // db.sql (PostgreSQL): single-statement saves on the pool directly, as the README recommends.
-  return createStatePersistence({ prisma: db.prisma, ...(db.sql ? { sql: db.sql } : {}), environment: 'development', logger });
+  return createStatePersistence({ prisma: db.prisma, ...(db.sql ? { sql: db.sql } : {}), environment: 'development', logger, ...extra });
+}
+
+export interface ServiceVariants {
+  /** named prepared statements on a client of its own (preparedStatements: true; PostgreSQL only, else null) */
+  prepared: StatePersistence | null;
+  /** every save sent on its own (groupCommit: false) */
+  singleStatement: StatePersistence;
+  /** an OpenTelemetry SDK registered for this service: metrics aggregated, spans batched to an exporter that drops them */
+  traced: StatePersistence;
+}
+
+/** An SDK as an application would run one, minus the network: aggregation and span batching happen, export is dropped. */
+function benchTelemetry() {
+  class NeverCollected extends MetricReader {
+    protected async onForceFlush(): Promise<void> {}
+    protected async onShutdown(): Promise<void> {}
+  }
+  const dropped: SpanExporter = { export: (_spans, done) => done({ code: ExportResultCode.SUCCESS }), shutdown: async () => undefined };
+  return createTelemetry({
+    meterProvider: new MeterProvider({ readers: [new NeverCollected()] }),
+    tracerProvider: new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropped)] }),
+  });
+}
+
+async function variantsOf(db: DatabaseClient, prepared: DatabaseClient | null): Promise<ServiceVariants> {
+  return {
+    prepared: prepared ? benchService(prepared) : null,
+    singleStatement: benchService(db, { groupCommit: false }),
+    traced: benchService(db, { telemetry: benchTelemetry() }),
+  };
 }
 
 /** Idle connections killed by DROP DATABASE … WITH (FORCE) must not crash the process with an unhandled 'error'. */
@@ -104,6 +139,7 @@ function prismaRawRunner(prisma: PrismaClient, raw: RawQuery, inTransaction: boo
 export async function openPostgresBackend(url: string, poolSize: number): Promise<Backend> {
   const pool = quietPool(url, poolSize);
   const db = await createPrismaClient({ config: { provider: 'postgresql', url }, migrate: false, poolSize });
+  const preparedDb = await createPrismaClient({ config: { provider: 'postgresql', url }, migrate: false, poolSize, preparedStatements: true });
   const saver = new PostgresSaver(quietPool(url, poolSize));
   await saver.setup();
   return {
@@ -111,10 +147,11 @@ export async function openPostgresBackend(url: string, poolSize: number): Promis
     sql: pgRunner(pool, pool),
     prisma: db.prisma,
     service: benchService(db),
+    variants: await variantsOf(db, preparedDb),
     saver,
     poolSize,
     async close() {
-      await Promise.allSettled([pool.end(), db.close(), saver.end()]);
+      await Promise.allSettled([pool.end(), db.close(), preparedDb.close(), saver.end()]);
     },
   };
 }
@@ -127,6 +164,7 @@ export async function openPgliteBackend(): Promise<Backend> {
     sql: prismaRawRunner(prisma, (text, ...params) => prisma.$queryRawUnsafe(text, ...params), false),
     prisma,
     service: benchService(db),
+    variants: await variantsOf(db, null),
     saver: null,
     poolSize: 1,
     close: () => db.close(),

@@ -3,7 +3,7 @@ import { InvalidInputError } from './errors';
 import type { StatePersistenceOptions } from './types';
 import { describeType, rejectUnknownKeys, requireInteger, requireObject } from './validation';
 
-const OPTION_KEYS = ['prisma', 'sql', 'policy', 'logger', 'environment', 'maxStateBytes', 'maxMetadataBytes', 'maxReadBytes', 'threadLockTimeoutMs', 'groupCommit', 'knownReferenceCacheSize', 'referenceRules', 'dataModel'] as const;
+const OPTION_KEYS = ['prisma', 'sql', 'policy', 'logger', 'environment', 'maxStateBytes', 'maxMetadataBytes', 'maxReadBytes', 'threadLockTimeoutMs', 'groupCommit', 'telemetry', 'knownReferenceCacheSize', 'referenceRules', 'dataModel'] as const;
 const MAX_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /**
@@ -29,6 +29,7 @@ export function checkOptions(options: StatePersistenceOptions): StatePersistence
   }
   if (fields.maxReadBytes !== undefined) requireInteger(fields.maxReadBytes, 'maxReadBytes', 1024, MAX_LIMIT_BYTES);
   if (fields.threadLockTimeoutMs !== undefined) requireInteger(fields.threadLockTimeoutMs, 'threadLockTimeoutMs', 1, 600_000);
+  if (fields.telemetry !== undefined) requireMethods(fields.telemetry, 'telemetry', ['traced', 'save', 'refusal'], 'createTelemetry() from @agentstate/state-persistence');
   if (fields.groupCommit !== undefined && fields.groupCommit !== false) {
     const group = requireObject(fields.groupCommit, 'groupCommit');
     rejectUnknownKeys(group, ['maxInFlight', 'maxBatch'], 'groupCommit');

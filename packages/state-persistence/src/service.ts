@@ -85,6 +85,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     logger,
     direct,
     door: 'snapshot',
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     ...(options.referenceRules ? { referenceRules: options.referenceRules } : {}),
     ...(options.knownReferenceCacheSize !== undefined ? { knownReferenceCacheSize: options.knownReferenceCacheSize } : {}),
   });

@@ -3,6 +3,7 @@ import type { Logger } from '@agentstate/logger';
 import type { Environment } from '@agentstate/policy';
 import type { ReferenceRule } from './writePath/referencePlan';
 import type { ProvisioningPolicyLike } from './writePath/writeDecision';
+import type { Telemetry } from './writePath/telemetry';
 
 /** A stored state snapshot, with state and metadata decoded. */
 export interface Snapshot<State = unknown> {
@@ -135,6 +136,13 @@ export interface StatePersistenceOptions {
    * { maxInFlight: 2, maxBatch: 64 }; false sends every save on its own.
    */
   groupCommit?: false | { maxInFlight?: number; maxBatch?: number };
+  /**
+   * Metrics and traces (see the README's Observability section). Default:
+   * OpenTelemetry's global providers at creation (a no-op without an SDK, or
+   * without @opentelemetry/api installed). Pass createTelemetry({ meterProvider,
+   * tracerProvider }) to use providers of your own.
+   */
+  telemetry?: Telemetry;
   /** how many referenced rows (users, threads) known to exist are remembered (their saves skip the provisioning path), default 10000 */
   knownReferenceCacheSize?: number;
   /**

@@ -5,6 +5,7 @@ import { prismaCreate, prismaCreateFullRow } from './prismaCreate';
 import { rawInsert, rawInsertPrepared, yardstickInsert } from './rawInsert';
 import { serviceFirstSave } from './serviceFirstSave';
 import { serviceSteady } from './serviceSteady';
+import { serviceSteadyPrepared, serviceSteadySingle, serviceSteadyTraced } from './serviceVariants';
 import type { SaveContenderFactory } from './types';
 
 /**
@@ -22,6 +23,9 @@ export const SAVE_CONTENDERS: readonly SaveContenderFactory[] = [
   prismaCreate,
   prismaCreateFullRow,
   serviceSteady,
+  serviceSteadySingle,
+  serviceSteadyPrepared,
+  serviceSteadyTraced,
   serviceFirstSave,
   langgraphPut,
 ];
@@ -34,13 +38,16 @@ export const SAVE_CONTENDER_IDS = [
   'prisma-create',
   'prisma-create-full-row',
   'service-steady',
+  'service-steady-single',
+  'service-steady-prepared',
+  'service-steady-otel',
   'service-first-save',
   'langgraph-put',
 ] as const;
 /** The baseline of every save scenario (first row, "x base"). */
 export const SAVE_BASELINE = 'yardstick-insert';
 /** Need a PostgreSQL server: named prepared statements (pg), LangGraph's saver (a pg pool). Left out on PGlite. */
-export const PG_ONLY_SAVE_CONTENDERS: ReadonlySet<SaveContenderFactory> = new Set([rawInsertPrepared, langgraphPut]);
+export const PG_ONLY_SAVE_CONTENDERS: ReadonlySet<SaveContenderFactory> = new Set([rawInsertPrepared, serviceSteadyPrepared, langgraphPut]);
 /** Profiling rows measured alongside the contenders in every PostgreSQL save scenario. */
 export const SAVE_DIAGNOSTICS: readonly SaveContenderFactory[] = [rawInsertViaPrisma];
 

@@ -7,7 +7,7 @@
  * carry ids, never state contents. The README lists them all.
  */
 import type * as OtelApiModule from '@opentelemetry/api';
-import type { Attributes, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 
 type OtelApi = typeof OtelApiModule;
 
@@ -59,13 +59,14 @@ const NOOP: Telemetry = {
 
 /**
  * The instruments, taken from the global providers when a door is created
- * (register the SDK before creating the service, as OpenTelemetry asks).
+ * (register the SDK before creating the service, as OpenTelemetry asks), or
+ * from the providers given (an application that does not use the globals).
  */
-export function createTelemetry(): Telemetry {
+export function createTelemetry(providers: { meterProvider?: MeterProvider; tracerProvider?: TracerProvider } = {}): Telemetry {
   const api = loadApi();
   if (!api) return NOOP;
-  const meter = api.metrics.getMeter('@agentstate/state-persistence');
-  const tracer: Tracer = api.trace.getTracer('@agentstate/state-persistence');
+  const meter = (providers.meterProvider ?? api.metrics).getMeter('@agentstate/state-persistence');
+  const tracer: Tracer = (providers.tracerProvider ?? api.trace).getTracer('@agentstate/state-persistence');
   const saves: Counter = meter.createCounter(METRIC_NAMES.saves, { unit: '{save}', description: 'Saves by door, status and what happened to the user' });
   const refusals: Counter = meter.createCounter(METRIC_NAMES.refusals, { unit: '{refusal}', description: 'Provisioning refusals by reason code and environment' });
   const violations: Counter = meter.createCounter(METRIC_NAMES.foreignKeyViolations, {
