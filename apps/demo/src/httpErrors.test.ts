@@ -1,4 +1,5 @@
 import { ConcurrentWriteError, DatabaseUnavailableError, InvalidCursorError, PersistenceFailedError, ProvisioningRefusedError, StateTooLargeError, UnknownUserError } from '@agentstate/state-persistence';
+import { AuthenticationError, AuthUnavailableError, ForbiddenError } from './auth/errors';
 import { HttpError, STATUS_BY_CODE, toHttpError } from './httpErrors';
 
 describe('toHttpError', () => {
@@ -38,7 +39,19 @@ describe('toHttpError', () => {
       CONCURRENT_WRITE: 409,
       STATE_TOO_LARGE: 413,
       REFERENCE_RULE_MISSING: 500, PERSISTENCE_FAILED: 500,
-      DATABASE_UNAVAILABLE: 503,
+      DATABASE_UNAVAILABLE: 503, THREAD_BUSY: 503,
     });
+  });
+
+  it('maps authentication: 401 with an RFC 6750 challenge, 403 FORBIDDEN, 503 AUTH_UNAVAILABLE', () => {
+    expect(toHttpError(new AuthenticationError('missing', 'no token'))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED', headers: { 'WWW-Authenticate': 'Bearer realm="agent-state"' } });
+    expect(toHttpError(new AuthenticationError('claims', 'The token\'s "sub" claim is missing'))).toMatchObject({
+      status: 401,
+      code: 'INVALID_TOKEN',
+      // no '"' inside error_description
+      headers: { 'WWW-Authenticate': 'Bearer realm="agent-state", error="invalid_token", error_description="The token\'s \'sub\' claim is missing"' },
+    });
+    expect(toHttpError(new ForbiddenError('not yours'))).toMatchObject({ status: 403, code: 'FORBIDDEN', message: 'not yours' });
+    expect(toHttpError(new AuthUnavailableError('keys down'))).toMatchObject({ status: 503, code: 'AUTH_UNAVAILABLE', headers: { 'Retry-After': '5' } });
   });
 });

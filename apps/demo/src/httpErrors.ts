@@ -1,4 +1,8 @@
 import type { StatePersistenceErrorCode } from '@agentstate/state-persistence';
+import { AuthenticationError, AuthUnavailableError, ForbiddenError } from './auth/errors';
+
+/** The realm named in WWW-Authenticate challenges. */
+export const AUTH_REALM = 'agent-state';
 
 /** An error with its HTTP status and the `{ error: { code, message } }` body a client sees. */
 export class HttpError extends Error {
@@ -46,6 +50,9 @@ const PUBLIC_MESSAGE: Partial<Record<number, string>> = {
  */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof AuthenticationError) return new HttpError(401, error.code, error.message, { 'WWW-Authenticate': wwwAuthenticate(error) });
+  if (error instanceof ForbiddenError) return new HttpError(403, error.code, error.message);
+  if (error instanceof AuthUnavailableError) return new HttpError(503, error.code, error.message, { 'Retry-After': '5' });
   const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof Error && typeof code === 'string' && Object.hasOwn(STATUS_BY_CODE, code)) {
     const status = STATUS_BY_CODE[code as StatePersistenceErrorCode];
@@ -53,6 +60,17 @@ export function toHttpError(error: unknown): HttpError {
     return new HttpError(status, code, PUBLIC_MESSAGE[status] ?? error.message, headers);
   }
   return new HttpError(500, 'INTERNAL_ERROR', PUBLIC_MESSAGE[500] ?? 'Internal error');
+}
+
+/**
+ * RFC 6750 challenge: no credentials get the bare challenge (no error code,
+ * as section 3.1 says); refused ones `error="invalid_token"` with the reason.
+ */
+export function wwwAuthenticate(error: AuthenticationError): string {
+  if (error.code === 'UNAUTHENTICATED') return `Bearer realm="${AUTH_REALM}"`;
+  // error_description may not contain '"' or '\\' (RFC 6750 3).
+  const description = error.message.replace(/["\\]/g, "'");
+  return `Bearer realm="${AUTH_REALM}", error="invalid_token", error_description="${description}"`;
 }
 
 export function errorBody(error: HttpError): { error: { code: string; message: string } } {

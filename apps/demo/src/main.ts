@@ -1,7 +1,13 @@
-// CLI entry: `tsx src/main.ts` runs the story; `tsx src/main.ts serve [--port N] [--env E]` runs the HTTP API.
-// Both use createPrismaClient(): embedded PGlite in .data/pglite, or DATABASE_URL.
+// CLI entry: `tsx src/main.ts` runs the story; `tsx src/main.ts serve [--port N] [--env E]` runs the HTTP API;
+// `tsx src/main.ts dev-token <userId>` prints a development token for it.
+// The story and serve use createPrismaClient(): embedded PGlite in .data/pglite, or DATABASE_URL.
 import { createPrismaClient } from '@agentstate/db';
-import { parseServeArgs, USAGE, UsageError } from './args';
+import { resolveEnvironment } from '@agentstate/policy';
+import { parseDevTokenArgs, parseServeArgs, USAGE, UsageError } from './args';
+import { parseAuthConfig } from './auth/config';
+import { mintDevToken, DevTokenError } from './auth/devToken';
+import { AuthConfigError } from './auth/errors';
+import { BindRefusedError } from './bind';
 import { line, stdoutOutput } from './output';
 import { serve } from './serve';
 import { runStory } from './story';
@@ -21,10 +27,17 @@ async function story(): Promise<void> {
   }
 }
 
+async function devToken(argv: string[]): Promise<void> {
+  const { userId, ttlSeconds } = parseDevTokenArgs(argv);
+  // The token alone on stdout, so that TOKEN=$(...) works.
+  console.log(await mintDevToken({ config: parseAuthConfig(process.env), environment: resolveEnvironment(process.env), userId, ttlSeconds }));
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined) return story();
   if (command === 'serve') return serve(parseServeArgs(rest));
+  if (command === 'dev-token') return devToken(rest);
   if (command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE);
     return;
@@ -35,6 +48,11 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) {
     console.error(`${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  // Configuration the operator must fix: one clear line, exit 2, nothing was opened.
+  if (error instanceof AuthConfigError || error instanceof BindRefusedError || error instanceof DevTokenError) {
+    console.error(`error ${error.code}: ${error.message}`);
     process.exit(2);
   }
   console.error(error);
