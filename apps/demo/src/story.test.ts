@@ -91,4 +91,13 @@ describeEachDatabase('the demo story, run twice on one fresh database', (db) => 
     expect(second().auditTrail.byOutcome).toMatchObject({ created: 1, refused: 2 });
     expect(Object.keys(second().auditTrail.byOutcome).sort()).toEqual(['created', 'refused']);
   });
+
+  it("ends with the doctor's summary of its own database: every foreign key in place, no orphan rows", () => {
+    for (const run of runs) expect(run.doctor).toMatchObject({ healthy: true, orphanRows: 0 });
+    expect(first().doctor.foreignKeys).toBeGreaterThan(0);
+    expect(texts[1]).toContain('== Foreign key health of this database (pnpm fk:doctor) ==');
+    expect(texts[1]).toMatch(/^fk:doctor: healthy$/m);
+    expect(texts[1]).toMatch(/^ {2}foreign keys: \d+ \(\d+ ok\), orphan rows: 0$/m);
+    expect(texts[1]!.indexOf('fk:doctor: healthy')).toBeLessThan(texts[1]!.indexOf('== Done =='));
+  });
 });

@@ -5,6 +5,7 @@ import { heading, line, type Output } from './output';
 import { agentRun, type AgentRunFacts } from './story/agentRun';
 import { auditTrail, type AuditTrailFacts } from './story/auditTrail';
 import type { StoryContext } from './story/context';
+import { doctorSummary, type DoctorFacts } from './story/doctorSummary';
 import { ephemeralRun, type EphemeralFacts } from './story/ephemeralRun';
 import { history, type HistoryFacts } from './story/history';
 import { productionRefusal, type RefusalFacts } from './story/productionRefusal';
@@ -33,6 +34,7 @@ export interface StoryFacts {
   refusal: RefusalFacts;
   history: HistoryFacts;
   auditTrail: AuditTrailFacts;
+  doctor: DoctorFacts;
 }
 
 export function defaultLabel(now: Date = new Date()): string {
@@ -55,8 +57,9 @@ export async function runStory(options: StoryOptions): Promise<StoryFacts> {
   if (lastId === undefined) throw new Error('the agent run saved nothing');
   const hist = await history(ctx, run.threadId, lastId, options.pageSize ?? 3);
   const audit = await auditTrail(ctx);
+  const doctor = await doctorSummary(ctx);
 
   heading(out, 'Done');
   line(out, 'Run it again: the users are not created a second time (provisioning already-existed), and each run gets its own thread.');
-  return { agentRun: run, testUser, ephemeral, refusal, history: hist, auditTrail: audit };
+  return { agentRun: run, testUser, ephemeral, refusal, history: hist, auditTrail: audit, doctor };
 }
