@@ -1,11 +1,12 @@
 import { countAllRows, describeEachDatabase, describePostgres } from '@agentstate/db/testing';
 import { ProvisioningRefusedError, UnknownUserError, createStatePersistence } from '@agentstate/state-persistence';
 import { silentLogger } from '@agentstate/logger';
-import { emptyCheckpoint, uuid6, type Checkpoint } from '@langchain/langgraph-checkpoint';
+import { emptyCheckpoint, uuid6, type Checkpoint, type CheckpointMetadata } from '@langchain/langgraph-checkpoint';
+import type { RunnableConfig } from '@langchain/core/runnables';
 import { MissingOwnerError } from './index';
 import { configFor, testSaver, unique } from './testing';
 
-const META = { source: 'input' as const, step: -1, parents: {} };
+const META: CheckpointMetadata = { source: 'input', step: -1, parents: {} };
 
 function checkpointWith(values: Record<string, unknown>, versions: Record<string, number>): Checkpoint {
   return { ...emptyCheckpoint(), id: uuid6(-1), channel_values: values, channel_versions: versions };
@@ -23,7 +24,7 @@ describeEachDatabase('AgentStateSaver', (db) => {
     const userId = unique('test-');
     const saver = testSaver(db());
     const checkpoint = checkpointWith({ messages: ['hi'], bytes: new Uint8Array([0, 1, 2]), nul: 'a\u0000b' }, { messages: 1, bytes: 1, nul: 1 });
-    const next = await saver.put(configFor('thread-1', userId), checkpoint, { ...META, note: 'x\u0000y' }, { messages: 1, bytes: 1, nul: 1 });
+    const next = await saver.put(configFor('thread-1', userId), checkpoint, { ...META, note: 'x\u0000y' } as CheckpointMetadata, { messages: 1, bytes: 1, nul: 1 });
     expect(next).toEqual({ configurable: { thread_id: 'thread-1', checkpoint_ns: '', checkpoint_id: checkpoint.id } });
     const tuple = await saver.getTuple(configFor('thread-1', userId));
     expect(tuple?.checkpoint.channel_values).toEqual({ messages: ['hi'], bytes: new Uint8Array([0, 1, 2]), nul: 'a\u0000b' });
@@ -111,7 +112,7 @@ describeEachDatabase('AgentStateSaver', (db) => {
     const { prisma } = db();
     const userId = unique('test-');
     const saver = testSaver(db()).forUser(userId);
-    let config: { configurable: Record<string, unknown> } = configFor('t');
+    let config: RunnableConfig = configFor('t');
     const ids: string[] = [];
     // 'stable' is written once (version 1) and carried over by every later checkpoint
     for (let step = 1; step <= 5; step++) {

@@ -35,6 +35,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { checkpointJson, fromBase64, metadataFilterJson, toBase64 } from './codec';
 import { MissingOwnerError } from './errors';
+import { nextChannelVersion } from './versions';
 import { checkSaverOptions, type AgentStateSaverOptions } from './options';
 import { namespaceOf, requireId, requireThreadId, resolveOwner, type SaverConfigurable } from './owner';
 import {
@@ -106,6 +107,12 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       ...(checked.defaultUserId !== undefined ? { defaultUserId: checked.defaultUserId } : {}),
     };
     this.userId = undefined;
+  }
+
+  /** Unique per write (see versions.ts): a fork never reads a sibling branch's channel values. */
+  override getNextVersion(current: number | undefined): number {
+    // LangGraph's types default to numeric versions; string versions are supported at run time (compareChannelVersions).
+    return nextChannelVersion(current as number | string | undefined) as unknown as number;
   }
 
   /** The environment decisions are made for (after narrowing). */
