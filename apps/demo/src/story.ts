@@ -7,6 +7,7 @@ import { auditTrail, type AuditTrailFacts } from './story/auditTrail';
 import type { StoryContext } from './story/context';
 import { ephemeralRun, type EphemeralFacts } from './story/ephemeralRun';
 import { history, type HistoryFacts } from './story/history';
+import { langgraphRun, type LangGraphFacts } from './story/langgraphRun';
 import { productionRefusal, type RefusalFacts } from './story/productionRefusal';
 import { testUserSave } from './story/testUser';
 
@@ -33,6 +34,7 @@ export interface StoryFacts {
   refusal: RefusalFacts;
   history: HistoryFacts;
   auditTrail: AuditTrailFacts;
+  langgraph: LangGraphFacts;
 }
 
 export function defaultLabel(now: Date = new Date()): string {
@@ -55,8 +57,9 @@ export async function runStory(options: StoryOptions): Promise<StoryFacts> {
   if (lastId === undefined) throw new Error('the agent run saved nothing');
   const hist = await history(ctx, run.threadId, lastId, options.pageSize ?? 3);
   const audit = await auditTrail(ctx);
+  const graph = await langgraphRun(ctx);
 
   heading(out, 'Done');
   line(out, 'Run it again: the users are not created a second time (provisioning already-existed), and each run gets its own thread.');
-  return { agentRun: run, testUser, ephemeral, refusal, history: hist, auditTrail: audit };
+  return { agentRun: run, testUser, ephemeral, refusal, history: hist, auditTrail: audit, langgraph: graph };
 }
