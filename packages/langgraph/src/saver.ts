@@ -78,7 +78,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
 
   /** @param scope internal: forUser's shared state */
   constructor(options: AgentStateSaverOptions, scope?: { core: SaverCore; userId: string }) {
-    super(options.serde);
+    super(options?.serde);
     if (scope) {
       this.#core = scope.core;
       this.userId = scope.userId;
@@ -268,7 +268,8 @@ export class AgentStateSaver extends BaseCheckpointSaver {
   }
 
   #traced<T>(operation: string, userId: string, action: () => Promise<T>): Promise<T> {
-    return this.#core.writePath.telemetry.traced(`langgraph.${operation}`, 'langgraph', { 'agentstate.user_id': userId }, () => action());
+    // The service's attribute names (user.id), so one dashboard covers both doors.
+    return this.#core.writePath.telemetry.traced(`langgraph.${operation}`, 'langgraph', { 'db.system.name': 'postgresql', 'user.id': userId.slice(0, 128) }, () => action());
   }
 
   /** Checkpoints saved before format v4 kept pending sends as writes of their parent: move them into the TASKS channel. */
