@@ -1,8 +1,8 @@
 /**
  * Between LangGraph's serializer output and our columns. Values stay the
  * serializer's exact bytes (bytea: "bytes" values and NUL characters cannot go
- * into jsonb as they are); they travel as base64 text inside one jsonb
- * parameter, so a write is one statement on pg and on PGlite alike.
+ * into jsonb as they are): written as bytea parameters, read back as base64
+ * text inside the reads' jsonb aggregates (the same on pg and on PGlite).
  */
 import type { Checkpoint } from '@langchain/langgraph-checkpoint';
 

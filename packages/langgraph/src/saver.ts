@@ -182,8 +182,8 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const blobs = await Promise.all(
       Object.entries(newVersions).map(async ([channel, version]) => {
         if (!(channel in checkpoint.channel_values)) return { channel, version: String(version), type: 'empty', blob: null };
-        const [type, bytes] = await this.serde.dumpsTyped(checkpoint.channel_values[channel]);
-        return { channel, version: String(version), type, blob: toBase64(bytes) };
+        const [type, blob] = await this.serde.dumpsTyped(checkpoint.channel_values[channel]);
+        return { channel, version: String(version), type, blob };
       }),
     );
     const write = {
@@ -194,7 +194,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       parentCheckpointId: parent,
       checkpointJson: checkpointJson(checkpoint),
       metadataType,
-      metadataBase64: toBase64(metadataBytes),
+      metadata: metadataBytes,
       metadataFilterJson: metadataFilterJson(metadataType, metadataBytes),
       blobs,
     };
@@ -213,8 +213,8 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     if (prepared.decided.kind === 'skip' || writes.length === 0) return;
     const rows = await Promise.all(
       writes.map(async ([channel, value], index) => {
-        const [type, bytes] = await this.serde.dumpsTyped(value);
-        return { idx: WRITES_IDX_MAP[channel] ?? index, channel, type, blob: toBase64(bytes) };
+        const [type, blob] = await this.serde.dumpsTyped(value);
+        return { idx: WRITES_IDX_MAP[channel] ?? index, channel, type, blob };
       }),
     );
     const write = {

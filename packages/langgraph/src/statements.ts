@@ -3,8 +3,8 @@
  * thread known to exist) the saver's own INSERTs, the foreign keys doing the
  * existence checks; on the ensure path the write path's ensure CTEs (create
  * or check the user and thread, audit) in front of the same INSERTs, all or
- * nothing. Reads always filter on user_id first: no statement here can see
- * another user's rows.
+ * nothing. Values are bound as bytea parameters (binary on pg). Reads always
+ * filter on user_id first: no statement here can see another user's rows.
  */
 import { Prisma } from '@agentstate/db';
 import { ensureClause, readEnsureOutcome, type EnsureOutcome, type EnsureOutcomeColumns, type EnsurePlan, type Queryable } from '@agentstate/state-persistence';
@@ -19,8 +19,8 @@ export interface BlobRow {
   channel: string;
   version: string;
   type: string;
-  /** base64; null for a channel without a value ("empty") */
-  blob: string | null;
+  /** the serializer's bytes; null for a channel without a value ("empty") */
+  blob: Uint8Array | null;
 }
 
 export interface CheckpointWrite extends ThreadKey {
@@ -28,7 +28,7 @@ export interface CheckpointWrite extends ThreadKey {
   parentCheckpointId: string | null;
   checkpointJson: string;
   metadataType: string;
-  metadataBase64: string;
+  metadata: Uint8Array;
   metadataFilterJson: string | null;
   blobs: BlobRow[];
 }
@@ -37,7 +37,7 @@ export interface WriteRow {
   idx: number;
   channel: string;
   type: string;
-  blob: string;
+  blob: Uint8Array;
 }
 
 export interface PendingWritesWrite extends ThreadKey {
@@ -77,21 +77,29 @@ async function run(db: Queryable, ctes: Prisma.Sql[], counted: string, outcome: 
   return { count: Number(first?.written_rows ?? 0), ensured: outcome ? readEnsureOutcome(first) : null };
 }
 
+/** Bytes as a bytea parameter (a Buffer: pg sends it binary; Prisma binds it as Bytes). */
+const bytes = (value: Uint8Array | null) => (value === null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+
 /** put: the changed channels' blobs and the checkpoint row, in one statement. */
 export async function insertCheckpoint(db: Queryable, w: CheckpointWrite, ensure: EnsurePlan | null): Promise<StatementResult> {
   const g = gate(ensure);
+  const blobRows = w.blobs.map((b) => Prisma.sql`(${b.channel}::text, ${b.version}::text, ${b.type}::text, ${bytes(b.blob)}::bytea)`);
   const ctes = [
     ...g.ctes,
-    Prisma.sql`cp_blobs AS (
+    ...(blobRows.length === 0
+      ? []
+      : [
+          Prisma.sql`cp_blobs AS (
       INSERT INTO agent_checkpoint_blobs (user_id, thread_id, checkpoint_ns, channel, version, type, blob)
-      SELECT ${w.userId}::text, ${w.threadId}::text, ${w.checkpointNs}::text, b.channel, b.version, b.type, decode(b.blob, 'base64')
-      FROM jsonb_to_recordset(${JSON.stringify(w.blobs)}::jsonb) AS b(channel text, version text, type text, blob text) ${g.join}
+      SELECT ${w.userId}::text, ${w.threadId}::text, ${w.checkpointNs}::text, b.channel, b.version, b.type, b.blob
+      FROM (VALUES ${Prisma.join(blobRows)}) AS b(channel, version, type, blob) ${g.join}
       ON CONFLICT DO NOTHING
       RETURNING 1)`,
+        ]),
     Prisma.sql`cp_row AS (
       INSERT INTO agent_checkpoints (user_id, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata_type, metadata, metadata_json)
       SELECT ${w.userId}::text, ${w.threadId}::text, ${w.checkpointNs}::text, ${w.checkpointId}::text, ${w.parentCheckpointId}::text,
-             ${w.checkpointJson}::jsonb, ${w.metadataType}::text, decode(${w.metadataBase64}::text, 'base64'), ${w.metadataFilterJson}::jsonb
+             ${w.checkpointJson}::jsonb, ${w.metadataType}::text, ${bytes(w.metadata)}::bytea, ${w.metadataFilterJson}::jsonb
       ${g.from}
       ON CONFLICT (user_id, thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET
         checkpoint = EXCLUDED.checkpoint, metadata_type = EXCLUDED.metadata_type, metadata = EXCLUDED.metadata, metadata_json = EXCLUDED.metadata_json
@@ -107,13 +115,14 @@ export async function insertWrites(db: Queryable, w: PendingWritesWrite, ensure:
   const conflict = w.upsert
     ? Prisma.sql`DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob, task_path = EXCLUDED.task_path`
     : Prisma.sql`DO NOTHING`;
+  const rows = w.writes.map((x) => Prisma.sql`(${x.idx}::int, ${x.channel}::text, ${x.type}::text, ${bytes(x.blob)}::bytea)`);
   const ctes = [
     ...g.ctes,
     Prisma.sql`cp_writes AS (
       INSERT INTO agent_checkpoint_writes (user_id, thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, blob)
       SELECT ${w.userId}::text, ${w.threadId}::text, ${w.checkpointNs}::text, ${w.checkpointId}::text, ${w.taskId}::text, ${w.taskPath}::text,
-             x.idx, x.channel, x.type, decode(x.blob, 'base64')
-      FROM jsonb_to_recordset(${JSON.stringify(w.writes)}::jsonb) AS x(idx int, channel text, type text, blob text) ${g.join}
+             x.idx, x.channel, x.type, x.blob
+      FROM (VALUES ${Prisma.join(rows)}) AS x(idx, channel, type, blob) ${g.join}
       ON CONFLICT (user_id, thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${conflict}
       RETURNING 1)`,
   ];
