@@ -138,7 +138,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     if (typeof configurable.thread_id !== 'string') return undefined;
     const key: ThreadKey = { userId, threadId: configurable.thread_id, checkpointNs: namespaceOf(configurable) };
     const checkpointId = typeof configurable.checkpoint_id === 'string' && configurable.checkpoint_id !== '' ? configurable.checkpoint_id : undefined;
-    const row = await this.#traced('getTuple', userId, () => selectCheckpoint(this.#core.db, key, checkpointId));
+    const row = await this.#read('getTuple', userId, () => selectCheckpoint(this.#core.db, key, checkpointId));
     if (!row) return undefined;
     await this.#migratePendingSends(userId, row);
     return this.#toTuple(row);
@@ -149,7 +149,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const configurable = (config?.configurable ?? {}) as SaverConfigurable;
     const { filter, before, limit } = options ?? {};
     const beforeId = before?.configurable?.checkpoint_id;
-    const rows = await this.#traced('list', userId, () =>
+    const rows = await this.#read('list', userId, () =>
       selectCheckpoints(this.#core.db, {
         userId,
         ...(typeof configurable.thread_id === 'string' && configurable.thread_id !== '' ? { threadId: configurable.thread_id } : {}),
@@ -264,6 +264,14 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       return await this.#traced(operation, userId, action);
     } catch (error) {
       throw toPersistenceError(operation, error, 'write');
+    }
+  }
+
+  async #read<T>(operation: string, userId: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#traced(operation, userId, action);
+    } catch (error) {
+      throw toPersistenceError(operation, error, 'read');
     }
   }
 
