@@ -104,4 +104,13 @@ describeEachDatabase('the demo story, run twice on one fresh database', (db) => 
     expect(texts[0]).toContain('resumed with "yes": steps draft -> review: yes -> publish');
     expect(await db().prisma.agentCheckpoint.count({ where: { userId: { not: DEV_USER } } })).toBe(0);
   });
+
+  it("ends with the doctor's summary of its own database: every foreign key in place, no orphan rows", () => {
+    for (const run of runs) expect(run.doctor).toMatchObject({ healthy: true, orphanRows: 0 });
+    expect(first().doctor.foreignKeys).toBeGreaterThan(0);
+    expect(texts[1]).toContain('== Foreign key health of this database (pnpm fk:doctor) ==');
+    expect(texts[1]).toMatch(/^fk:doctor: healthy$/m);
+    expect(texts[1]).toMatch(/^ {2}foreign keys: \d+ \(\d+ ok\), orphan rows: 0$/m);
+    expect(texts[1]!.indexOf('fk:doctor: healthy')).toBeLessThan(texts[1]!.indexOf('== Done =='));
+  });
 });

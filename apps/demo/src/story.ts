@@ -5,6 +5,7 @@ import { heading, line, type Output } from './output';
 import { agentRun, type AgentRunFacts } from './story/agentRun';
 import { auditTrail, type AuditTrailFacts } from './story/auditTrail';
 import type { StoryContext } from './story/context';
+import { doctorSummary, type DoctorFacts } from './story/doctorSummary';
 import { ephemeralRun, type EphemeralFacts } from './story/ephemeralRun';
 import { history, type HistoryFacts } from './story/history';
 import { langgraphRun, type LangGraphFacts } from './story/langgraphRun';
@@ -35,6 +36,7 @@ export interface StoryFacts {
   history: HistoryFacts;
   auditTrail: AuditTrailFacts;
   langgraph: LangGraphFacts;
+  doctor: DoctorFacts;
 }
 
 export function defaultLabel(now: Date = new Date()): string {
@@ -58,8 +60,10 @@ export async function runStory(options: StoryOptions): Promise<StoryFacts> {
   const hist = await history(ctx, run.threadId, lastId, options.pageSize ?? 3);
   const audit = await auditTrail(ctx);
   const graph = await langgraphRun(ctx);
+  // Last, so its summary covers the LangGraph saver's foreign keys and rows too.
+  const doctor = await doctorSummary(ctx);
 
   heading(out, 'Done');
   line(out, 'Run it again: the users are not created a second time (provisioning already-existed), and each run gets its own thread.');
-  return { agentRun: run, testUser, ephemeral, refusal, history: hist, auditTrail: audit, langgraph: graph };
+  return { agentRun: run, testUser, ephemeral, refusal, history: hist, auditTrail: audit, langgraph: graph, doctor };
 }

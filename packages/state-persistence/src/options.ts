@@ -32,9 +32,10 @@ export function checkOptions(options: StatePersistenceOptions): StatePersistence
   if (fields.telemetry !== undefined) requireMethods(fields.telemetry, 'telemetry', ['traced', 'save', 'refusal'], 'createTelemetry() from @agentstate/state-persistence');
   if (fields.groupCommit !== undefined && fields.groupCommit !== false) {
     const group = requireObject(fields.groupCommit, 'groupCommit');
-    rejectUnknownKeys(group, ['maxInFlight', 'maxBatch'], 'groupCommit');
+    rejectUnknownKeys(group, ['maxInFlight', 'maxBatch', 'maxRowBytes'], 'groupCommit');
     if (group.maxInFlight !== undefined) requireInteger(group.maxInFlight, 'groupCommit.maxInFlight', 1, 1000);
     if (group.maxBatch !== undefined) requireInteger(group.maxBatch, 'groupCommit.maxBatch', 1, 10_000);
+    if (group.maxRowBytes !== undefined) requireInteger(group.maxRowBytes, 'groupCommit.maxRowBytes', 0, MAX_LIMIT_BYTES);
   }
   if (fields.knownReferenceCacheSize !== undefined) requireInteger(fields.knownReferenceCacheSize, 'knownReferenceCacheSize', 0, 10_000_000);
   if (fields.referenceRules !== undefined) {

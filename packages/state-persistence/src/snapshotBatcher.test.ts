@@ -46,6 +46,24 @@ describeEachDatabase(
       expect(counts.batchedRows - before.batchedRows + counts.single - before.single).toBe(64);
     });
 
+    it('states above maxRowBytes go out alone, at once, however many saves are waiting', async () => {
+      const { prisma, sql } = db();
+      const { runner, counts } = counting(sql!);
+      const service = createStatePersistence({ prisma, sql: runner, environment: 'development', logger: createMemoryLogger().logger, groupCommit: { maxRowBytes: 2048 } });
+      const userId = unique('dev-temp-gc-');
+      await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: { warm: true } });
+      const before = { ...counts };
+      const large = 'x'.repeat(4096);
+      const results = await Promise.all(Array.from({ length: 24 }, (_, i) => service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: i % 2 === 0 ? { i, large } : { i } })));
+      expect(results.every((r) => r.status === 'saved')).toBe(true);
+      const largeRowsBatched = counts.batchedRows - before.batchedRows;
+      // the 12 large rows were single INSERTs; only the 12 small ones may have shared statements
+      expect(counts.single - before.single).toBeGreaterThanOrEqual(12);
+      expect(largeRowsBatched + (counts.single - before.single)).toBe(24);
+      expect(largeRowsBatched).toBeLessThanOrEqual(12);
+      expect(await prisma.agentStateSnapshot.count({ where: { userId } })).toBe(25);
+    });
+
     it('a bad save in a batch fails alone with its own typed error; the others commit', async () => {
       const { prisma, sql } = db();
       const service = createStatePersistence({ prisma, sql: sql!, environment: 'development', logger: createMemoryLogger().logger });

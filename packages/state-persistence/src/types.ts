@@ -133,9 +133,11 @@ export interface StatePersistenceOptions {
    * Group commit of fast-path saves: concurrent saves whose users and threads
    * are known go out as one multi-row statement while earlier ones are in
    * flight (each caller answered after its row's commit). Default
-   * { maxInFlight: 2, maxBatch: 64 }; false sends every save on its own.
+   * { maxInFlight: 2, maxBatch: 64, maxRowBytes: 16 KiB } (larger states go
+   * out alone: their cost is per byte, not per commit); false sends every save
+   * on its own.
    */
-  groupCommit?: false | { maxInFlight?: number; maxBatch?: number };
+  groupCommit?: false | { maxInFlight?: number; maxBatch?: number; maxRowBytes?: number };
   /**
    * Metrics and traces (see the README's Observability section). Default:
    * OpenTelemetry's global providers at creation (a no-op without an SDK, or

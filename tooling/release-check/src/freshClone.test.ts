@@ -43,8 +43,8 @@ describeWithPostgresServer('from a fresh clone', () => {
     ['db:migration:create (no schema change)', ['db:migration:create', 'check'], /No changes/],
     ['bench --quick', ['bench', '--', '--quick'], /wrote .*latest\.json/],
     // npm test typechecks and lints everything; here the root scripts' own path, on one package each
-    ['typecheck (one package)', ['typecheck', '--', '--filter=@agentstate/policy'], /Tasks: +\d+ successful/],
-    ['lint (fk-lint over the repo)', ['lint', '--', '--filter=@agentstate/fk-lint'], /fk-lint: no writes/],
+    ['typecheck (one package)', ['typecheck', '--filter=@agentstate/policy'], /Tasks: +\d+ successful/],
+    ['lint (fk-lint over the repo)', ['lint', '--filter=@agentstate/fk-lint'], /fk-lint: no writes/],
     ['build', ['build'], /Tasks: +\d+ successful/],
   ])('pnpm %s works right after install', (_name, args, expected) => {
     const ran = pnpm(args, clone, env, 600_000);
