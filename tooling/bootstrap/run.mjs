@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addTestCounts } from './testCounts.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -42,7 +43,7 @@ function pnpmCommand(args) {
 /**
  * Runs every package's typecheck, lint (ESLint, and fk-lint over the whole
  * repo) and tests through turbo, echoing the output, then prints one closing
- * line summing Jest's per-package "Tests:" lines, e.g.
+ * line summing the per-package test summaries (Jest's and vitest's), e.g.
  * "Tests: 402 passed, 0 failed, 3 skipped".
  */
 function runTests() {
@@ -54,14 +55,7 @@ function runTests() {
     buffered += chunk.toString('utf8');
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      const match = /Tests:\s+(.*\d+ total)/.exec(line);
-      if (!match) continue;
-      for (const kind of Object.keys(totals)) {
-        const count = new RegExp(`(\\d+) ${kind}`).exec(match[1]);
-        if (count) totals[kind] += Number(count[1]);
-      }
-    }
+    for (const line of lines) addTestCounts(line, totals);
   };
   child.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);

@@ -10,6 +10,7 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ExportResultCode } from '@opentelemetry/core';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { createAgentStateSaver, type AgentStateSaver } from '@agentstate/langgraph';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
@@ -37,6 +38,8 @@ export interface Backend {
   variants: ServiceVariants;
   /** LangGraph's PostgresSaver; null on PGlite */
   saver: PostgresSaver | null;
+  /** our LangGraph saver (@agentstate/langgraph), on both backends */
+  agentSaver: AgentStateSaver;
   /** pool max of each client (1 on PGlite: one embedded connection) */
   poolSize: number;
   close(): Promise<void>;
@@ -52,6 +55,12 @@ function benchService(db: DatabaseClient, extra: Partial<StatePersistenceOptions
   const logger = createLogger({ service: 'state-persistence', stream: sink });
   // db.sql (PostgreSQL): single-statement saves on the pool directly, as the README recommends.
   return createStatePersistence({ prisma: db.prisma, ...(db.sql ? { sql: db.sql } : {}), environment: 'development', logger, ...extra });
+}
+
+/** Our LangGraph saver as an application would open it: db.sql on PostgreSQL, dev users created, audit lines to a sink. */
+function benchSaver(db: DatabaseClient): AgentStateSaver {
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  return createAgentStateSaver({ prisma: db.prisma, ...(db.sql ? { sql: db.sql } : {}), environment: 'development', logger: createLogger({ service: 'langgraph-saver', stream: sink }) });
 }
 
 export interface ServiceVariants {
@@ -149,6 +158,7 @@ export async function openPostgresBackend(url: string, poolSize: number): Promis
     service: benchService(db),
     variants: await variantsOf(db, preparedDb),
     saver,
+    agentSaver: benchSaver(db),
     poolSize,
     async close() {
       await Promise.allSettled([pool.end(), db.close(), preparedDb.close(), saver.end()]);
@@ -166,6 +176,7 @@ export async function openPgliteBackend(): Promise<Backend> {
     service: benchService(db),
     variants: await variantsOf(db, null),
     saver: null,
+    agentSaver: benchSaver(db),
     poolSize: 1,
     close: () => db.close(),
   };

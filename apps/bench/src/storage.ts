@@ -32,7 +32,15 @@ const GROUP_TABLES: Record<Group, string[]> = {
   agent_state_snapshots: ['agent_state_snapshots'],
   [YARDSTICK_TABLE]: [YARDSTICK_TABLE],
   langgraph: ['checkpoints', 'checkpoint_blobs', 'checkpoint_writes'],
+  agent_checkpoints: ['agent_checkpoints', 'agent_checkpoint_blobs', 'agent_checkpoint_writes'],
 };
+
+/** The checkpoint, blob and write tables of a LangGraph-shaped group (no seq column: rows are counted). */
+function checkpointTables(group: Group): [string, string, string] | null {
+  if (group === 'langgraph') return ['checkpoints', 'checkpoint_blobs', 'checkpoint_writes'];
+  if (group === 'agent_checkpoints') return ['agent_checkpoints', 'agent_checkpoint_blobs', 'agent_checkpoint_writes'];
+  return null;
+}
 
 interface GroupMark {
   bytes: number;
@@ -42,28 +50,30 @@ interface GroupMark {
 
 async function markGroup(sql: SqlRunner, group: Group): Promise<GroupMark> {
   const size = GROUP_TABLES[group].map((t) => `pg_total_relation_size('${t}')`).join(' + ');
-  const mark = group === 'langgraph' ? '(SELECT count(*) FROM checkpoints)' : `(SELECT coalesce(max(seq), 0) FROM ${group})`;
+  const checkpoints = checkpointTables(group);
+  const mark = checkpoints ? `(SELECT count(*) FROM ${checkpoints[0]})` : `(SELECT coalesce(max(seq), 0) FROM ${group})`;
   const [row] = await sql.query<{ bytes: string; mark: string }>(`SELECT (${size})::text AS bytes, ${mark}::text AS mark`);
   return { bytes: Number(row?.bytes), mark: Number(row?.mark) };
 }
 
 async function rowsAddedSince(sql: SqlRunner, group: Group, start: GroupMark): Promise<number> {
-  const [row] =
-    group === 'langgraph'
-      ? await sql.query<{ n: string }>('SELECT (count(*) - $1::bigint)::text AS n FROM checkpoints', [start.mark])
-      : await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${group} WHERE seq > $1::bigint`, [start.mark]);
+  const checkpoints = checkpointTables(group);
+  const [row] = checkpoints
+    ? await sql.query<{ n: string }>(`SELECT (count(*) - $1::bigint)::text AS n FROM ${checkpoints[0]}`, [start.mark])
+    : await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${group} WHERE seq > $1::bigint`, [start.mark]);
   return Number(row?.n);
 }
 
 /** The contender's own rows added since `start`: how many, and their average stored size. */
 async function ownRows(sql: SqlRunner, storedIn: StoredIn, start: GroupMark): Promise<{ rows: number; bytes: number }> {
-  if (storedIn.tables === 'langgraph') {
-    // Its threads are unique to the scenario (langgraphPut): every checkpoint of the scenario, warm-up puts included.
+  if ('threadPrefix' in storedIn) {
+    // Its threads are unique to the scenario (langgraphPut, agentStateSaverPut): every checkpoint of the scenario, warm-up puts included.
+    const [checkpoints, blobs, writes] = checkpointTables(storedIn.tables) as [string, string, string];
     const [row] = await sql.query<{ rows: string; bytes: string }>(
-      `SELECT (SELECT count(*) FROM checkpoints WHERE left(thread_id, length($1)) = $1)::text AS rows,
-              ((SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM checkpoints c WHERE left(c.thread_id, length($1)) = $1)
-             + (SELECT coalesce(sum(pg_column_size(b.*)), 0) FROM checkpoint_blobs b WHERE left(b.thread_id, length($1)) = $1)
-             + (SELECT coalesce(sum(pg_column_size(w.*)), 0) FROM checkpoint_writes w WHERE left(w.thread_id, length($1)) = $1))::text AS bytes`,
+      `SELECT (SELECT count(*) FROM ${checkpoints} WHERE left(thread_id, length($1)) = $1)::text AS rows,
+              ((SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM ${checkpoints} c WHERE left(c.thread_id, length($1)) = $1)
+             + (SELECT coalesce(sum(pg_column_size(b.*)), 0) FROM ${blobs} b WHERE left(b.thread_id, length($1)) = $1)
+             + (SELECT coalesce(sum(pg_column_size(w.*)), 0) FROM ${writes} w WHERE left(w.thread_id, length($1)) = $1))::text AS bytes`,
       [storedIn.threadPrefix],
     );
     const rows = Number(row?.rows);

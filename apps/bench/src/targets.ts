@@ -70,7 +70,7 @@ function measured(scenarios: Scenario[], key: string, ...ids: string[]): boolean
   return scenario !== undefined && ids.every((id) => scenario.results.some((r) => r.id === id));
 }
 
-/** The goals of issue 14 (throughput, large states, first and steady saves) and the cost bounds of #13 and #15. */
+/** The goals of issue 14 (throughput, large states, first and steady saves), the cost bounds of #13 and #15, and #12's saver put. */
 export function evaluateTargets(scenarios: Scenario[], growth: Growth[], payloads: string[], concurrency: { one: number; many: number }): TargetResult[] {
   const targets: TargetResult[] = [];
   const small = payloads[0] as string;
@@ -88,6 +88,10 @@ export function evaluateTargets(scenarios: Scenario[], growth: Growth[], payload
   pair({ id: 'throughput-vs-raw', description: `saveSnapshot ops/s vs raw single-row INSERT (${small}, ${concurrency.many} clients)`, key: many(small), contender: 'service-steady', baseline: 'raw-insert', by: 'ops', comparison: '>=', threshold: 1.2, floor: 'raw-insert-prepared' });
   for (const [payload, threshold] of [[small, 2], [large, 1.5]] as const) {
     pair({ id: `throughput-vs-langgraph-${payload}`, description: `saveSnapshot ops/s vs LangGraph put (${payload}, ${concurrency.many} clients)`, key: many(payload), contender: 'service-steady', baseline: 'langgraph-put', by: 'ops', comparison: '>=', threshold, floor: 'yardstick-insert' });
+  }
+  // Issue 12's goal for the LangGraph saver: its put beside PostgresSaver's, same calls and payloads.
+  for (const payload of [small, large]) {
+    pair({ id: `saver-put-vs-langgraph-${payload}`, description: `AgentStateSaver.put ops/s vs LangGraph PostgresSaver.put (${payload}, ${concurrency.many} clients)`, key: many(payload), contender: 'agentstate-saver-put', baseline: 'langgraph-put', by: 'ops', comparison: '>=', threshold: 1.5, floor: 'yardstick-insert' });
   }
   pair({ id: 'large-vs-yardstick', description: `saveSnapshot median vs raw INSERT into today's table (yardstick, ${large}, 1 client)`, key: one(large), contender: 'service-steady', baseline: 'yardstick-insert', by: 'median', comparison: '<=', threshold: 0.7, floor: 'raw-insert-prepared' });
   pair({ id: 'otel-overhead', description: `steady saveSnapshot median with an OpenTelemetry SDK registered vs none (${small}, 1 client)`, key: one(small), contender: 'service-steady-otel', baseline: 'service-steady', by: 'median', comparison: '<=', threshold: 1.05 });

@@ -23,6 +23,8 @@ export class HttpError extends Error {
  */
 export const STATUS_BY_CODE: Readonly<Record<StatePersistenceErrorCode, number>> = Object.freeze({
   INVALID_INPUT: 400,
+  // the LangGraph saver's: a checkpoint call with no owner (no user_id, no defaultUserId)
+  MISSING_OWNER: 400,
   STATE_NOT_SERIALIZABLE: 400,
   INVALID_CURSOR: 400,
   PROVISIONING_REFUSED: 403,

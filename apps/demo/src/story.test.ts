@@ -74,7 +74,7 @@ describeEachDatabase('the demo story, run twice on one fresh database', (db) => 
 
   it('prints a readable story: headings, progress lines, the refusal, the audit trail', () => {
     const text = texts[0]!;
-    for (const heading of ['== 1. Agent run', '== 2. A test user', '== 3. Ephemeral run', '== 4. Production refuses', '== 5. History', '== 6. Lineage', '== 7. Audit trail', '== Done ==']) {
+    for (const heading of ['== 1. Agent run', '== 2. A test user', '== 3. Ephemeral run', '== 4. Production refuses', '== 5. History', '== 6. Lineage', '== 7. Audit trail', '== 8. LangGraph', '== Done ==']) {
       expect(text).toContain(heading);
     }
     expect(text.match(/^step \d\/4 saved /gm)).toHaveLength(4);
@@ -90,6 +90,19 @@ describeEachDatabase('the demo story, run twice on one fresh database', (db) => 
     expect(first().auditTrail.byOutcome).toMatchObject({ created: 1, refused: 1 });
     expect(second().auditTrail.byOutcome).toMatchObject({ created: 1, refused: 2 });
     expect(Object.keys(second().auditTrail.byOutcome).sort()).toEqual(['created', 'refused']);
+  });
+
+  it('runs a LangGraph graph on the saver: pauses, resumes, and leaves rows owned by the dev user and the thread', async () => {
+    for (const run of runs) {
+      expect(run.langgraph.paused).toBe('publish the draft?');
+      expect(run.langgraph.steps).toEqual(['draft', 'review: yes', 'publish']);
+      expect(run.langgraph.rows).toMatchObject({ agent_threads: 1, agent_checkpoint_writes: expect.any(Number) });
+      expect(run.langgraph.rows.agent_checkpoints).toBeGreaterThanOrEqual(5);
+      expect(run.langgraph.rows.agent_checkpoint_blobs).toBeGreaterThan(0);
+    }
+    expect(texts[0]).toContain('paused in review, asking: "publish the draft?"');
+    expect(texts[0]).toContain('resumed with "yes": steps draft -> review: yes -> publish');
+    expect(await db().prisma.agentCheckpoint.count({ where: { userId: { not: DEV_USER } } })).toBe(0);
   });
 
   it("ends with the doctor's summary of its own database: every foreign key in place, no orphan rows", () => {

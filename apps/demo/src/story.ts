@@ -8,6 +8,7 @@ import type { StoryContext } from './story/context';
 import { doctorSummary, type DoctorFacts } from './story/doctorSummary';
 import { ephemeralRun, type EphemeralFacts } from './story/ephemeralRun';
 import { history, type HistoryFacts } from './story/history';
+import { langgraphRun, type LangGraphFacts } from './story/langgraphRun';
 import { productionRefusal, type RefusalFacts } from './story/productionRefusal';
 import { testUserSave } from './story/testUser';
 
@@ -34,6 +35,7 @@ export interface StoryFacts {
   refusal: RefusalFacts;
   history: HistoryFacts;
   auditTrail: AuditTrailFacts;
+  langgraph: LangGraphFacts;
   doctor: DoctorFacts;
 }
 
@@ -57,9 +59,11 @@ export async function runStory(options: StoryOptions): Promise<StoryFacts> {
   if (lastId === undefined) throw new Error('the agent run saved nothing');
   const hist = await history(ctx, run.threadId, lastId, options.pageSize ?? 3);
   const audit = await auditTrail(ctx);
+  const graph = await langgraphRun(ctx);
+  // Last, so its summary covers the LangGraph saver's foreign keys and rows too.
   const doctor = await doctorSummary(ctx);
 
   heading(out, 'Done');
   line(out, 'Run it again: the users are not created a second time (provisioning already-existed), and each run gets its own thread.');
-  return { agentRun: run, testUser, ephemeral, refusal, history: hist, auditTrail: audit, doctor };
+  return { agentRun: run, testUser, ephemeral, refusal, history: hist, auditTrail: audit, langgraph: graph, doctor };
 }

@@ -10,7 +10,25 @@ const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
 
 const NO_ORPHANS = { rows: 0, keys: 0, examples: [] };
 
-/** The schema's four foreign keys, as the report lists them when all is well. */
+/** A foreign key of the LangGraph saver's tables (user, or user + thread), healthy. */
+function checkpointFk(model: string, table: string, field: 'user' | 'thread'): ForeignKeyCheck {
+  const thread = field === 'thread';
+  return {
+    constraint: thread ? `${table}_user_id_thread_id_fkey` : `${table}_user_id_fkey`,
+    model,
+    field,
+    required: true,
+    table,
+    columns: thread ? ['user_id', 'thread_id'] : ['user_id'],
+    referencedTable: thread ? 'agent_threads' : 'userbase',
+    referencedColumns: thread ? ['user_id', 'id'] : ['id'],
+    state: 'ok',
+    differences: [],
+    orphans: NO_ORPHANS,
+  };
+}
+
+/** The schema's foreign keys, as the report lists them when all is well. */
 const HEALTHY_FKS: ForeignKeyCheck[] = [
   {
     constraint: 'agent_threads_user_id_fkey',
@@ -64,6 +82,12 @@ const HEALTHY_FKS: ForeignKeyCheck[] = [
     differences: [],
     orphans: NO_ORPHANS,
   },
+  checkpointFk('AgentCheckpoint', 'agent_checkpoints', 'user'),
+  checkpointFk('AgentCheckpoint', 'agent_checkpoints', 'thread'),
+  checkpointFk('AgentCheckpointBlob', 'agent_checkpoint_blobs', 'user'),
+  checkpointFk('AgentCheckpointBlob', 'agent_checkpoint_blobs', 'thread'),
+  checkpointFk('AgentCheckpointWrite', 'agent_checkpoint_writes', 'user'),
+  checkpointFk('AgentCheckpointWrite', 'agent_checkpoint_writes', 'thread'),
 ];
 
 const byConstraint = (fks: ForeignKeyCheck[], name: string) => fks.find((fk) => fk.constraint === name);
@@ -85,7 +109,7 @@ function ghostOrphans(columns: (userId: string) => Record<string, string>) {
 
 describeEachDatabase('runFkDoctor on a migrated database', (db) => {
   afterEach(async () => {
-    await db().prisma.$executeRawUnsafe('TRUNCATE userbase, agent_threads, agent_state_snapshots, user_provisioning_audit');
+    await db().prisma.$executeRawUnsafe('TRUNCATE userbase, agent_threads, agent_state_snapshots, user_provisioning_audit CASCADE');
   });
 
   it('reports a freshly migrated database as healthy, every foreign key ok', async () => {
@@ -277,6 +301,6 @@ describe('runFkDoctor on a database that was never migrated', () => {
   it('fails with DatabaseNotMigratedError naming the missing tables', async () => {
     const attempt = runFkDoctor(prisma!);
     await expect(attempt).rejects.toBeInstanceOf(DatabaseNotMigratedError);
-    await expect(attempt).rejects.toMatchObject({ missingTables: ['userbase', 'agent_threads', 'agent_state_snapshots', 'user_provisioning_audit'] });
+    await expect(attempt).rejects.toMatchObject({ missingTables: ['userbase', 'agent_threads', 'agent_state_snapshots', 'agent_checkpoints', 'agent_checkpoint_blobs', 'agent_checkpoint_writes', 'user_provisioning_audit'] });
   });
 });

@@ -5,6 +5,7 @@
  */
 export type StatePersistenceErrorCode =
   | 'INVALID_INPUT'
+  | 'MISSING_OWNER'
   | 'UNKNOWN_USER'
   | 'UNKNOWN_REFERENCE'
   | 'REFERENCE_RULE_MISSING'

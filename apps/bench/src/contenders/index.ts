@@ -1,3 +1,4 @@
+import { agentStateSaverPut } from './agentStateSaverPut';
 import { checkThenCreate, checkThenCreateTransaction } from './checkThenCreate';
 import { rawInsertViaPrisma } from './diagnostics';
 import { langgraphPut } from './langgraphPut';
@@ -28,6 +29,7 @@ export const SAVE_CONTENDERS: readonly SaveContenderFactory[] = [
   serviceSteadyTraced,
   serviceFirstSave,
   langgraphPut,
+  agentStateSaverPut,
 ];
 export const SAVE_CONTENDER_IDS = [
   'yardstick-insert',
@@ -43,6 +45,7 @@ export const SAVE_CONTENDER_IDS = [
   'service-steady-otel',
   'service-first-save',
   'langgraph-put',
+  'agentstate-saver-put',
 ] as const;
 /** The baseline of every save scenario (first row, "x base"). */
 export const SAVE_BASELINE = 'yardstick-insert';
@@ -51,6 +54,7 @@ export const PG_ONLY_SAVE_CONTENDERS: ReadonlySet<SaveContenderFactory> = new Se
 /** Profiling rows measured alongside the contenders in every PostgreSQL save scenario. */
 export const SAVE_DIAGNOSTICS: readonly SaveContenderFactory[] = [rawInsertViaPrisma];
 
+export { agentStateSaverPut } from './agentStateSaverPut';
 export { langgraphPut } from './langgraphPut';
 export { latestReaders, pageReaders, verifyReaders } from './reads';
 export type { SaveContender, SaveContext, StoredIn } from './types';

@@ -13,11 +13,12 @@ export interface SaveContext {
 /**
  * Where a save contender's snapshots land, so the stored bytes of its own rows
  * can be found (storage.ts): a snapshot table and the user id prefix only this
- * contender uses, or LangGraph's tables and this contender's thread id prefix.
+ * contender uses, or LangGraph's tables (PostgresSaver's, or ours: agent_checkpoints…)
+ * and this contender's thread id prefix.
  */
 export type StoredIn =
   | { tables: 'agent_state_snapshots' | 'bench_yardstick_snapshots'; userPrefix: string }
-  | { tables: 'langgraph'; threadPrefix: string };
+  | { tables: 'langgraph' | 'agent_checkpoints'; threadPrefix: string };
 
 export interface SaveContender extends Contender {
   storedIn: StoredIn;

@@ -7,7 +7,9 @@
 import type { PrismaClient } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
 import type { Environment } from '@agentstate/policy';
+import { createAgentStateSaver } from '@agentstate/langgraph';
 import { createStatePersistence, type ProvisioningPolicyLike } from '@agentstate/state-persistence';
+import { emptyCheckpoint } from '@langchain/langgraph-checkpoint';
 
 export interface DoorOptions {
   prisma: PrismaClient;
@@ -30,4 +32,15 @@ export const serviceDoor: Door = {
   },
 };
 
-export const DOORS: readonly Door[] = [serviceDoor];
+/** The LangGraph saver (@agentstate/langgraph): a checkpoint put for the user in configurable.user_id. */
+export const langgraphDoor: Door = {
+  name: 'AgentStateSaver.put',
+  open: ({ prisma, logger, policy, environment }) => {
+    const saver = createAgentStateSaver({ prisma, logger, ...(policy ? { policy } : {}), ...(environment ? { environment } : {}) });
+    return {
+      save: (userId, threadId) => saver.put({ configurable: { thread_id: threadId, user_id: userId } }, emptyCheckpoint(), { source: 'input', step: -1, parents: {} }, {}),
+    };
+  },
+};
+
+export const DOORS: readonly Door[] = [serviceDoor, langgraphDoor];

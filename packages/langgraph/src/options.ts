@@ -1,0 +1,44 @@
+import type { DataModel, PrismaClient, SqlRunner } from '@agentstate/db';
+import type { Logger } from '@agentstate/logger';
+import { isEnvironment, type Environment } from '@agentstate/policy';
+import { InvalidInputError, type ProvisioningPolicyLike, type Telemetry } from '@agentstate/state-persistence';
+import type { SerializerProtocol } from '@langchain/langgraph-checkpoint';
+import { requireId } from './owner';
+
+export interface AgentStateSaverOptions {
+  /** a client from @agentstate/db createPrismaClient() */
+  prisma: PrismaClient;
+  /** db.sql from createPrismaClient() (PostgreSQL): statements go straight to the pg pool */
+  sql?: SqlRunner;
+  /** may narrow the process's environment (AGENT_STATE_ENV/NODE_ENV), never widen it */
+  environment?: Environment;
+  /** default: createProvisioningPolicy() */
+  policy?: ProvisioningPolicyLike;
+  logger?: Logger;
+  /** the owner when config.configurable.user_id is absent */
+  defaultUserId?: string;
+  /** default: OpenTelemetry through the global providers (a no-op without an SDK) */
+  telemetry?: Telemetry;
+  /** LangGraph's serializer (default: its JsonPlusSerializer) */
+  serde?: SerializerProtocol;
+  /** default: loadDataModel() from @agentstate/db */
+  dataModel?: DataModel;
+}
+
+const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel']);
+
+/** The options, checked at start-up: a typo must fail loudly, never switch a protection off. */
+export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSaverOptions {
+  if (options === null || typeof options !== 'object' || options.prisma == null) {
+    throw new InvalidInputError('options', 'createAgentStateSaver needs { prisma } (a client from @agentstate/db createPrismaClient)');
+  }
+  const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
+  if (unknown.length > 0) throw new InvalidInputError('options', `unknown option(s) ${unknown.join(', ')}; expected ${[...OPTION_KEYS].join(', ')}`);
+  if (typeof (options.prisma as { $queryRaw?: unknown }).$queryRaw !== 'function') throw new InvalidInputError('prisma', 'expected a PrismaClient from @agentstate/db createPrismaClient()');
+  if (options.sql !== undefined && typeof options.sql?.query !== 'function') throw new InvalidInputError('sql', 'expected db.sql from @agentstate/db createPrismaClient()');
+  if (options.environment !== undefined && !isEnvironment(options.environment)) {
+    throw new InvalidInputError('environment', 'expected one of development, test, staging, production, unknown');
+  }
+  if (options.defaultUserId !== undefined) requireId(options.defaultUserId, 'defaultUserId');
+  return options;
+}

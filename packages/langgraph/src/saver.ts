@@ -1,0 +1,332 @@
+/**
+ * AgentStateSaver: LangGraph's BaseCheckpointSaver on the shared schema.
+ * Writes go through the one write path of @agentstate/state-persistence
+ * (door 'langgraph'): the provisioning policy, the audit trail, typed errors,
+ * single-statement race-safe ensure of the user and thread. This file only
+ * maps LangGraph's calls to rows (see statements.ts) and back.
+ */
+import { loadDataModel, type DataModel } from '@agentstate/db';
+import { createLogger } from '@agentstate/logger';
+import { createProvisioningPolicy } from '@agentstate/policy';
+import {
+  createWritePath,
+  effectiveEnvironment,
+  InvalidInputError,
+  toPersistenceError,
+  viaDriver,
+  viaPrisma,
+  type EnsurePlan,
+  type Queryable,
+  type ReferencePlan,
+  type WritePath,
+} from '@agentstate/state-persistence';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import {
+  BaseCheckpointSaver,
+  maxChannelVersion,
+  TASKS,
+  WRITES_IDX_MAP,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  type PendingWrite,
+} from '@langchain/langgraph-checkpoint';
+import { checkpointJson, fromBase64, metadataFilterJson, toBase64 } from './codec';
+import { MissingOwnerError } from './errors';
+import { nextChannelVersion } from './versions';
+import { checkSaverOptions, type AgentStateSaverOptions } from './options';
+import { namespaceOf, requireId, requireThreadId, resolveOwner, type SaverConfigurable } from './owner';
+import {
+  deleteThreadCheckpoints,
+  insertCheckpoint,
+  insertWrites,
+  pruneCheckpoints,
+  selectCheckpoint,
+  selectCheckpoints,
+  selectPendingSends,
+  type CheckpointRow,
+  type StatementResult,
+  type ThreadKey,
+} from './statements';
+
+/** What scoped savers (forUser) share with the saver they came from. */
+interface SaverCore {
+  db: Queryable;
+  writePath: WritePath;
+  checkpointPlan: ReferencePlan;
+  writesPlan: ReferencePlan;
+  defaultUserId?: string;
+}
+
+export interface PruneCheckpointsInput {
+  /** required on an unscoped saver; a scoped saver (forUser) prunes its own user */
+  userId?: string;
+  /** one thread; all of the user's threads when absent */
+  threadId?: string;
+  /** checkpoints kept per thread and namespace, newest first (at least 1) */
+  keepLast: number;
+}
+
+const KEY_FIELDS = ['userId', 'threadId'] as const;
+
+export class AgentStateSaver extends BaseCheckpointSaver {
+  readonly #core: SaverCore;
+  /** the user this saver is scoped to (forUser), if any */
+  readonly userId: string | undefined;
+
+  /** @param scope internal: forUser's shared state */
+  constructor(options: AgentStateSaverOptions, scope?: { core: SaverCore; userId: string }) {
+    super(options?.serde);
+    if (scope) {
+      this.#core = scope.core;
+      this.userId = scope.userId;
+      return;
+    }
+    const checked = checkSaverOptions(options);
+    const logger = checked.logger ?? createLogger({ service: 'langgraph-saver' });
+    const { environment, narrowedFrom } = effectiveEnvironment(checked.environment);
+    if (narrowedFrom) logger.warn('environment option narrowed', { requested: narrowedFrom, environment, reason: 'AGENT_STATE_ENV/NODE_ENV of this process says otherwise; auto-creation stays off' });
+    const db = checked.sql ? viaDriver(checked.sql) : viaPrisma(checked.prisma);
+    const writePath = createWritePath({
+      dataModel: checked.dataModel ?? defaultDataModel(),
+      policy: checked.policy ?? createProvisioningPolicy(),
+      environment,
+      logger,
+      direct: db,
+      door: 'langgraph',
+      ...(checked.telemetry ? { telemetry: checked.telemetry } : {}),
+    });
+    this.#core = {
+      db,
+      writePath,
+      // Start-up check: every required relation of the written models has a provisioning rule.
+      checkpointPlan: writePath.plan('AgentCheckpoint', KEY_FIELDS),
+      writesPlan: writePath.plan('AgentCheckpointWrite', KEY_FIELDS),
+      ...(checked.defaultUserId !== undefined ? { defaultUserId: checked.defaultUserId } : {}),
+    };
+    this.userId = undefined;
+  }
+
+  /** Unique per write (see versions.ts): a fork never reads a sibling branch's channel values. */
+  override getNextVersion(current: number | undefined): number {
+    // LangGraph's types default to numeric versions; string versions are supported at run time (compareChannelVersions).
+    return nextChannelVersion(current as number | string | undefined) as unknown as number;
+  }
+
+  /** The environment decisions are made for (after narrowing). */
+  get environment() {
+    return this.#core.writePath.environment;
+  }
+
+  /** A saver that reads and writes only `userId`'s checkpoints; its deleteThread deletes only that user's thread. */
+  forUser(userId: string): AgentStateSaver {
+    return new AgentStateSaver({ prisma: undefined as never, serde: this.serde }, { core: this.#core, userId: requireId(userId, 'userId') });
+  }
+
+  #owner(operation: string, config: RunnableConfig | undefined): string {
+    return resolveOwner(operation, config?.configurable as SaverConfigurable | undefined, {
+      ...(this.userId !== undefined ? { scopedUserId: this.userId } : {}),
+      ...(this.#core.defaultUserId !== undefined ? { defaultUserId: this.#core.defaultUserId } : {}),
+    });
+  }
+
+  override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const userId = this.#owner('getTuple', config);
+    const configurable = (config.configurable ?? {}) as SaverConfigurable;
+    if (typeof configurable.thread_id !== 'string') return undefined;
+    const key: ThreadKey = { userId, threadId: configurable.thread_id, checkpointNs: namespaceOf(configurable) };
+    const checkpointId = typeof configurable.checkpoint_id === 'string' && configurable.checkpoint_id !== '' ? configurable.checkpoint_id : undefined;
+    const row = await this.#read('getTuple', userId, () => selectCheckpoint(this.#core.db, key, checkpointId));
+    if (!row) return undefined;
+    await this.#migratePendingSends(userId, row);
+    return this.#toTuple(row);
+  }
+
+  override async *list(config: RunnableConfig, options?: CheckpointListOptions): AsyncGenerator<CheckpointTuple> {
+    const userId = this.#owner('list', config);
+    const configurable = (config?.configurable ?? {}) as SaverConfigurable;
+    const { filter, before, limit } = options ?? {};
+    const beforeId = before?.configurable?.checkpoint_id;
+    const rows = await this.#read('list', userId, () =>
+      selectCheckpoints(this.#core.db, {
+        userId,
+        ...(typeof configurable.thread_id === 'string' && configurable.thread_id !== '' ? { threadId: configurable.thread_id } : {}),
+        ...(configurable.checkpoint_ns !== undefined && configurable.checkpoint_ns !== null ? { checkpointNs: namespaceOf(configurable) } : {}),
+        ...(typeof configurable.checkpoint_id === 'string' && configurable.checkpoint_id !== '' ? { checkpointId: configurable.checkpoint_id } : {}),
+        ...(filter && Object.keys(filter).length > 0 ? { filterJson: metadataFilterJson('json', new TextEncoder().encode(JSON.stringify(filter))) ?? '{}' } : {}),
+        ...(beforeId !== undefined ? { before: String(beforeId) } : {}),
+        ...(limit !== undefined ? { limit: Math.max(0, Math.trunc(Number(limit))) } : {}),
+      }),
+    );
+    for (const row of rows) {
+      await this.#migratePendingSends(userId, row);
+      yield await this.#toTuple(row);
+    }
+  }
+
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+    if (config.configurable === undefined) throw new InvalidInputError('config.configurable', 'put needs config.configurable with thread_id');
+    const userId = this.#owner('put', config);
+    const configurable = config.configurable as SaverConfigurable;
+    const threadId = requireThreadId(configurable);
+    const checkpointNs = namespaceOf(configurable);
+    const parent = typeof configurable.checkpoint_id === 'string' && configurable.checkpoint_id !== '' ? configurable.checkpoint_id : null;
+    const next: RunnableConfig = { configurable: { thread_id: threadId, checkpoint_ns: checkpointNs, checkpoint_id: checkpoint.id } };
+    const { writePath, db } = this.#core;
+    // Decided and serialized before any connection is taken.
+    const prepared = writePath.prepare(this.#core.checkpointPlan, { userId, threadId });
+    if (prepared.decided.kind === 'skip') return next;
+    const [metadataType, metadataBytes] = await this.serde.dumpsTyped(metadata);
+    const blobs = await Promise.all(
+      Object.entries(newVersions).map(async ([channel, version]) => {
+        if (!(channel in checkpoint.channel_values)) return { channel, version: String(version), type: 'empty', blob: null };
+        const [type, blob] = await this.serde.dumpsTyped(checkpoint.channel_values[channel]);
+        return { channel, version: String(version), type, blob };
+      }),
+    );
+    const write = {
+      userId: prepared.values.userId as string,
+      threadId,
+      checkpointNs,
+      checkpointId: checkpoint.id,
+      parentCheckpointId: parent,
+      checkpointJson: checkpointJson(checkpoint),
+      metadataType,
+      metadata: metadataBytes,
+      metadataFilterJson: metadataFilterJson(metadataType, metadataBytes),
+      blobs,
+    };
+    await this.#write('put', userId, () => writePath.write(prepared, (ensure: EnsurePlan | null) => insertCheckpoint(db, write, ensure).then(attempted)));
+    return next;
+  }
+
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
+    const userId = this.#owner('putWrites', config);
+    const configurable = (config.configurable ?? {}) as SaverConfigurable;
+    const threadId = requireThreadId(configurable);
+    const checkpointId = configurable.checkpoint_id;
+    if (typeof checkpointId !== 'string' || checkpointId === '') throw new InvalidInputError('configurable.checkpoint_id', 'putWrites needs the checkpoint the writes belong to');
+    const { writePath, db } = this.#core;
+    const prepared = writePath.prepare(this.#core.writesPlan, { userId, threadId });
+    if (prepared.decided.kind === 'skip' || writes.length === 0) return;
+    const rows = await Promise.all(
+      writes.map(async ([channel, value], index) => {
+        const [type, blob] = await this.serde.dumpsTyped(value);
+        return { idx: WRITES_IDX_MAP[channel] ?? index, channel, type, blob };
+      }),
+    );
+    const write = {
+      userId: prepared.values.userId as string,
+      threadId,
+      checkpointNs: namespaceOf(configurable),
+      checkpointId,
+      taskId,
+      taskPath,
+      writes: rows,
+      upsert: writes.every(([channel]) => channel in WRITES_IDX_MAP),
+    };
+    await this.#write('putWrites', userId, () => writePath.write(prepared, (ensure: EnsurePlan | null) => insertWrites(db, write, ensure).then(attempted)));
+  }
+
+  /**
+   * LangGraph calls deleteThread(threadId) without a config, so the owner is
+   * this saver's: its forUser scope, else its defaultUserId; with neither it
+   * throws MissingOwnerError and deletes nothing. Only that user's
+   * checkpoints, blobs and writes of the thread (all namespaces) are deleted;
+   * the agent_threads row and any snapshots of the thread stay.
+   */
+  override async deleteThread(threadId: string): Promise<void> {
+    const userId = this.userId ?? this.#core.defaultUserId;
+    if (userId === undefined) throw new MissingOwnerError('deleteThread');
+    const id = requireId(threadId, 'threadId');
+    await this.#write('deleteThread', userId, () => deleteThreadCheckpoints(this.#core.db, userId, id));
+  }
+
+  /**
+   * Retention: keeps the newest `keepLast` checkpoints per thread and
+   * namespace. Channel values a kept checkpoint resolves through are never
+   * deleted, whichever checkpoint wrote them.
+   */
+  async prune(input: PruneCheckpointsInput): Promise<{ deletedCheckpoints: number; deletedWrites: number; deletedBlobs: number }> {
+    if (input === null || typeof input !== 'object') throw new InvalidInputError('prune input', 'expected { userId?, threadId?, keepLast }');
+    const userId = input.userId !== undefined ? this.#owner('prune', { configurable: { user_id: input.userId } }) : (this.userId ?? raise(new MissingOwnerError('prune')));
+    const keepLast = input.keepLast;
+    if (!Number.isInteger(keepLast) || keepLast < 1) throw new InvalidInputError('keepLast', 'must be an integer of at least 1 (to delete a whole thread, call deleteThread)');
+    const threadId = input.threadId === undefined ? null : requireId(input.threadId, 'threadId');
+    const result = await this.#write('prune', userId, () => pruneCheckpoints(this.#core.db, userId, threadId, keepLast));
+    return { deletedCheckpoints: result.checkpoints, deletedWrites: result.writes, deletedBlobs: result.blobs };
+  }
+
+  async #write<T>(operation: string, userId: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#traced(operation, userId, action);
+    } catch (error) {
+      throw toPersistenceError(operation, error, 'write');
+    }
+  }
+
+  async #read<T>(operation: string, userId: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#traced(operation, userId, action);
+    } catch (error) {
+      throw toPersistenceError(operation, error, 'read');
+    }
+  }
+
+  #traced<T>(operation: string, userId: string, action: () => Promise<T>): Promise<T> {
+    // The service's attribute names (user.id), so one dashboard covers both doors.
+    return this.#core.writePath.telemetry.traced(`langgraph.${operation}`, 'langgraph', { 'db.system.name': 'postgresql', 'user.id': userId.slice(0, 128) }, () => action());
+  }
+
+  /** Checkpoints saved before format v4 kept pending sends as writes of their parent: move them into the TASKS channel. */
+  async #migratePendingSends(userId: string, row: CheckpointRow): Promise<void> {
+    if ((row.checkpoint.v ?? 4) >= 4 || !row.parent_checkpoint_id) return;
+    const key = { userId, threadId: row.thread_id, checkpointNs: row.checkpoint_ns };
+    const sends = await selectPendingSends(this.#core.db, key, row.parent_checkpoint_id, TASKS);
+    if (sends.length === 0) return;
+    const values = await Promise.all(sends.map(([type, blob]) => this.serde.loadsTyped(type, fromBase64(blob))));
+    const [type, bytes] = await this.serde.dumpsTyped(values);
+    row.channel_values.push([TASKS, type, toBase64(bytes)]);
+    const versions = (row.checkpoint.channel_versions ??= {});
+    versions[TASKS] = Object.keys(versions).length > 0 ? maxChannelVersion(...Object.values(versions)) : this.getNextVersion(undefined);
+  }
+
+  async #toTuple(row: CheckpointRow): Promise<CheckpointTuple> {
+    const configurable = { thread_id: row.thread_id, checkpoint_ns: row.checkpoint_ns };
+    const values = await Promise.all(row.channel_values.filter(([, type]) => type !== 'empty').map(async ([channel, type, blob]) => [channel, await this.serde.loadsTyped(type, fromBase64(blob ?? ''))] as const));
+    const checkpoint = {
+      ...row.checkpoint,
+      channel_versions: row.checkpoint.channel_versions ?? {},
+      versions_seen: row.checkpoint.versions_seen ?? {},
+      channel_values: Object.fromEntries(values),
+    } as unknown as Checkpoint;
+    return {
+      config: { configurable: { ...configurable, checkpoint_id: row.checkpoint_id } },
+      checkpoint,
+      metadata: (await this.serde.loadsTyped(row.metadata_type, fromBase64(row.metadata))) as CheckpointMetadata,
+      parentConfig: row.parent_checkpoint_id ? { configurable: { ...configurable, checkpoint_id: row.parent_checkpoint_id } } : undefined,
+      pendingWrites: await Promise.all(row.pending_writes.map(async ([task, channel, type, blob]) => [task, channel, await this.serde.loadsTyped(type, fromBase64(blob))] as [string, string, unknown])),
+    };
+  }
+}
+
+function attempted(result: StatementResult) {
+  return { value: undefined, written: result.written, ensured: result.ensured };
+}
+
+function raise(error: Error): never {
+  throw error;
+}
+
+let cachedDataModel: DataModel | undefined;
+function defaultDataModel(): DataModel {
+  cachedDataModel ??= loadDataModel();
+  return cachedDataModel;
+}
+
+/** The saver, a LangGraph BaseCheckpointSaver (see AgentStateSaverOptions). */
+export function createAgentStateSaver(options: AgentStateSaverOptions): AgentStateSaver {
+  return new AgentStateSaver(options);
+}

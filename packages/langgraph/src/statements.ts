@@ -1,0 +1,251 @@
+/**
+ * The saver's SQL. Every write is ONE statement: on the fast path (user and
+ * thread known to exist) the saver's own INSERTs, the foreign keys doing the
+ * existence checks; on the ensure path the write path's ensure CTEs (create
+ * or check the user and thread, audit) in front of the same INSERTs, all or
+ * nothing. Values are bound as bytea parameters (binary on pg). Reads always
+ * filter on user_id first: no statement here can see another user's rows.
+ */
+import { Prisma } from '@agentstate/db';
+import { ensureClause, readEnsureOutcome, type EnsureOutcome, type EnsureOutcomeColumns, type EnsurePlan, type Queryable } from '@agentstate/state-persistence';
+
+export interface ThreadKey {
+  userId: string;
+  threadId: string;
+  checkpointNs: string;
+}
+
+export interface BlobRow {
+  channel: string;
+  version: string;
+  type: string;
+  /** the serializer's bytes; null for a channel without a value ("empty") */
+  blob: Uint8Array | null;
+}
+
+export interface CheckpointWrite extends ThreadKey {
+  checkpointId: string;
+  parentCheckpointId: string | null;
+  checkpointJson: string;
+  metadataType: string;
+  metadata: Uint8Array;
+  metadataFilterJson: string | null;
+  blobs: BlobRow[];
+}
+
+export interface WriteRow {
+  idx: number;
+  channel: string;
+  type: string;
+  blob: Uint8Array;
+}
+
+export interface PendingWritesWrite extends ThreadKey {
+  checkpointId: string;
+  taskId: string;
+  taskPath: string;
+  writes: WriteRow[];
+  /** true: replace rows with the same (task, idx) (special channels); false: keep the first */
+  upsert: boolean;
+}
+
+/** What a write statement answered. */
+export interface StatementResult {
+  written: boolean;
+  /** null on the fast path */
+  ensured: EnsureOutcome | null;
+}
+
+/** The ensure CTEs (or none) and how the door's INSERTs are gated by them. */
+function gate(ensure: EnsurePlan | null) {
+  if (ensure === null) return { ctes: [] as Prisma.Sql[], join: Prisma.empty, from: Prisma.empty, outcome: null };
+  const clause = ensureClause(ensure);
+  return {
+    ctes: clause.ctes,
+    join: Prisma.sql`CROSS JOIN ${clause.guardTable} WHERE ${clause.guardTable}.ok`,
+    from: Prisma.sql`FROM ${clause.guardTable} WHERE ${clause.guardTable}.ok`,
+    outcome: clause.outcomeColumns,
+  };
+}
+
+async function run(db: Queryable, ctes: Prisma.Sql[], counted: string, outcome: Prisma.Sql | null): Promise<{ count: number; ensured: EnsureOutcome | null }> {
+  const select = outcome
+    ? Prisma.sql`SELECT (SELECT count(*) FROM ${Prisma.raw(counted)})::int AS written_rows, ${outcome}`
+    : Prisma.sql`SELECT (SELECT count(*) FROM ${Prisma.raw(counted)})::int AS written_rows`;
+  const rows = await db.rows<{ written_rows: number } & EnsureOutcomeColumns>(Prisma.sql`WITH ${Prisma.join(ctes, ',\n')} ${select}`);
+  const first = rows[0];
+  return { count: Number(first?.written_rows ?? 0), ensured: outcome ? readEnsureOutcome(first) : null };
+}
+
+/** Bytes as a bytea parameter (a Buffer: pg sends it binary; Prisma binds it as Bytes). */
+const bytes = (value: Uint8Array | null) => (value === null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+
+/** put: the changed channels' blobs and the checkpoint row, in one statement. */
+export async function insertCheckpoint(db: Queryable, w: CheckpointWrite, ensure: EnsurePlan | null): Promise<StatementResult> {
+  const g = gate(ensure);
+  const blobRows = w.blobs.map((b) => Prisma.sql`(${b.channel}::text, ${b.version}::text, ${b.type}::text, ${bytes(b.blob)}::bytea)`);
+  const ctes = [
+    ...g.ctes,
+    ...(blobRows.length === 0
+      ? []
+      : [
+          Prisma.sql`cp_blobs AS (
+      INSERT INTO agent_checkpoint_blobs (user_id, thread_id, checkpoint_ns, channel, version, type, blob)
+      SELECT ${w.userId}::text, ${w.threadId}::text, ${w.checkpointNs}::text, b.channel, b.version, b.type, b.blob
+      FROM (VALUES ${Prisma.join(blobRows)}) AS b(channel, version, type, blob) ${g.join}
+      ON CONFLICT DO NOTHING
+      RETURNING 1)`,
+        ]),
+    Prisma.sql`cp_row AS (
+      INSERT INTO agent_checkpoints (user_id, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata_type, metadata, metadata_json)
+      SELECT ${w.userId}::text, ${w.threadId}::text, ${w.checkpointNs}::text, ${w.checkpointId}::text, ${w.parentCheckpointId}::text,
+             ${w.checkpointJson}::jsonb, ${w.metadataType}::text, ${bytes(w.metadata)}::bytea, ${w.metadataFilterJson}::jsonb
+      ${g.from}
+      ON CONFLICT (user_id, thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET
+        checkpoint = EXCLUDED.checkpoint, metadata_type = EXCLUDED.metadata_type, metadata = EXCLUDED.metadata, metadata_json = EXCLUDED.metadata_json
+      RETURNING 1)`,
+  ];
+  const { count, ensured } = await run(db, ctes, 'cp_row', g.outcome);
+  return { written: count > 0, ensured };
+}
+
+/** putWrites: one task's pending writes, in one statement. */
+export async function insertWrites(db: Queryable, w: PendingWritesWrite, ensure: EnsurePlan | null): Promise<StatementResult> {
+  const g = gate(ensure);
+  const conflict = w.upsert
+    ? Prisma.sql`DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob, task_path = EXCLUDED.task_path`
+    : Prisma.sql`DO NOTHING`;
+  const rows = w.writes.map((x) => Prisma.sql`(${x.idx}::int, ${x.channel}::text, ${x.type}::text, ${bytes(x.blob)}::bytea)`);
+  const ctes = [
+    ...g.ctes,
+    Prisma.sql`cp_writes AS (
+      INSERT INTO agent_checkpoint_writes (user_id, thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, blob)
+      SELECT ${w.userId}::text, ${w.threadId}::text, ${w.checkpointNs}::text, ${w.checkpointId}::text, ${w.taskId}::text, ${w.taskPath}::text,
+             x.idx, x.channel, x.type, x.blob
+      FROM (VALUES ${Prisma.join(rows)}) AS x(idx, channel, type, blob) ${g.join}
+      ON CONFLICT (user_id, thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${conflict}
+      RETURNING 1)`,
+  ];
+  const { ensured } = await run(db, ctes, 'cp_writes', g.outcome);
+  // Rows kept by DO NOTHING count as written: the statement ran through (the foreign keys held).
+  return { written: ensured === null || (ensured.missing.length === 0 && ensured.doorOk), ensured };
+}
+
+/** A checkpoint row as read, values still serialized (base64). */
+export interface CheckpointRow {
+  thread_id: string;
+  checkpoint_ns: string;
+  checkpoint_id: string;
+  parent_checkpoint_id: string | null;
+  checkpoint: Record<string, unknown> & { v?: number; channel_versions?: Record<string, string | number> };
+  metadata_type: string;
+  metadata: string;
+  /** [channel, type, base64 | null] */
+  channel_values: Array<[string, string, string | null]>;
+  /** [task_id, channel, type, base64] in (task_id, idx) order */
+  pending_writes: Array<[string, string, string, string]>;
+}
+
+const SELECT_CHECKPOINTS = Prisma.sql`
+  SELECT cp.thread_id, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_checkpoint_id, cp.checkpoint, cp.metadata_type,
+    encode(cp.metadata, 'base64') AS metadata,
+    (SELECT coalesce(jsonb_agg(jsonb_build_array(bl.channel, bl.type, encode(bl.blob, 'base64'))), '[]'::jsonb)
+       FROM jsonb_each_text(cp.checkpoint -> 'channel_versions') cv
+       JOIN agent_checkpoint_blobs bl
+         ON bl.user_id = cp.user_id AND bl.thread_id = cp.thread_id AND bl.checkpoint_ns = cp.checkpoint_ns
+        AND bl.channel = cv.key AND bl.version = cv.value) AS channel_values,
+    (SELECT coalesce(jsonb_agg(jsonb_build_array(w.task_id, w.channel, w.type, encode(w.blob, 'base64')) ORDER BY w.task_id, w.idx), '[]'::jsonb)
+       FROM agent_checkpoint_writes w
+      WHERE w.user_id = cp.user_id AND w.thread_id = cp.thread_id AND w.checkpoint_ns = cp.checkpoint_ns
+        AND w.checkpoint_id = cp.checkpoint_id) AS pending_writes
+  FROM agent_checkpoints cp`;
+
+/** One checkpoint of a user's thread: by id, or the latest. */
+export async function selectCheckpoint(db: Queryable, key: ThreadKey, checkpointId: string | undefined): Promise<CheckpointRow | undefined> {
+  const where = Prisma.sql`WHERE cp.user_id = ${key.userId}::text AND cp.thread_id = ${key.threadId}::text AND cp.checkpoint_ns = ${key.checkpointNs}::text`;
+  const rows = checkpointId
+    ? await db.rows<CheckpointRow>(Prisma.sql`${SELECT_CHECKPOINTS} ${where} AND cp.checkpoint_id = ${checkpointId}::text`)
+    : await db.rows<CheckpointRow>(Prisma.sql`${SELECT_CHECKPOINTS} ${where} ORDER BY cp.checkpoint_id DESC LIMIT 1`);
+  return rows[0];
+}
+
+export interface ListQuery {
+  userId: string;
+  threadId?: string;
+  checkpointNs?: string;
+  checkpointId?: string;
+  filterJson?: string;
+  before?: string;
+  limit?: number;
+}
+
+/** A user's checkpoints, newest first: one thread, or all of the user's threads. */
+export async function selectCheckpoints(db: Queryable, q: ListQuery): Promise<CheckpointRow[]> {
+  const conditions: Prisma.Sql[] = [Prisma.sql`cp.user_id = ${q.userId}::text`];
+  if (q.threadId !== undefined) conditions.push(Prisma.sql`cp.thread_id = ${q.threadId}::text`);
+  if (q.checkpointNs !== undefined) conditions.push(Prisma.sql`cp.checkpoint_ns = ${q.checkpointNs}::text`);
+  if (q.checkpointId !== undefined) conditions.push(Prisma.sql`cp.checkpoint_id = ${q.checkpointId}::text`);
+  if (q.filterJson !== undefined) conditions.push(Prisma.sql`cp.metadata_json @> ${q.filterJson}::jsonb`);
+  if (q.before !== undefined) conditions.push(Prisma.sql`cp.checkpoint_id < ${q.before}::text`);
+  const limit = q.limit === undefined ? Prisma.empty : Prisma.sql`LIMIT ${q.limit}::int`;
+  return db.rows<CheckpointRow>(Prisma.sql`${SELECT_CHECKPOINTS} WHERE ${Prisma.join(conditions, ' AND ')} ORDER BY cp.checkpoint_id DESC ${limit}`);
+}
+
+/** Pending sends (TASKS writes) of a parent checkpoint, for checkpoints saved before format v4. */
+export async function selectPendingSends(db: Queryable, key: ThreadKey, parentCheckpointId: string, tasksChannel: string): Promise<Array<[string, string]>> {
+  const rows = await db.rows<{ sends: Array<[string, string]> }>(Prisma.sql`
+    SELECT coalesce(jsonb_agg(jsonb_build_array(w.type, encode(w.blob, 'base64')) ORDER BY w.task_id, w.idx), '[]'::jsonb) AS sends
+    FROM agent_checkpoint_writes w
+    WHERE w.user_id = ${key.userId}::text AND w.thread_id = ${key.threadId}::text AND w.checkpoint_ns = ${key.checkpointNs}::text
+      AND w.checkpoint_id = ${parentCheckpointId}::text AND w.channel = ${tasksChannel}::text`);
+  return rows[0]?.sends ?? [];
+}
+
+/** Deletes a user's thread's checkpoints, blobs and writes (every namespace), in one statement. The thread row and its snapshots stay. */
+export async function deleteThreadCheckpoints(db: Queryable, userId: string, threadId: string): Promise<number> {
+  const rows = await db.rows<{ checkpoints: number }>(Prisma.sql`
+    WITH del_writes AS (DELETE FROM agent_checkpoint_writes WHERE user_id = ${userId}::text AND thread_id = ${threadId}::text RETURNING 1),
+         del_blobs AS (DELETE FROM agent_checkpoint_blobs WHERE user_id = ${userId}::text AND thread_id = ${threadId}::text RETURNING 1),
+         del_checkpoints AS (DELETE FROM agent_checkpoints WHERE user_id = ${userId}::text AND thread_id = ${threadId}::text RETURNING 1)
+    SELECT (SELECT count(*) FROM del_checkpoints)::int AS checkpoints, (SELECT count(*) FROM del_writes)::int AS writes, (SELECT count(*) FROM del_blobs)::int AS blobs`);
+  return Number(rows[0]?.checkpoints ?? 0);
+}
+
+/**
+ * Retention: keeps the newest `keepLast` checkpoints of each (thread,
+ * namespace) of a user, deletes the older ones with their pending writes, and
+ * deletes only the blobs no kept checkpoint of that thread/namespace resolves
+ * a channel through. One statement.
+ */
+export async function pruneCheckpoints(db: Queryable, userId: string, threadId: string | null, keepLast: number): Promise<{ checkpoints: number; writes: number; blobs: number }> {
+  const thread = threadId === null ? Prisma.empty : Prisma.sql`AND thread_id = ${threadId}::text`;
+  const rows = await db.rows<{ checkpoints: number; writes: number; blobs: number }>(Prisma.sql`
+    WITH ranked AS (
+      SELECT thread_id, checkpoint_ns, checkpoint_id,
+             row_number() OVER (PARTITION BY thread_id, checkpoint_ns ORDER BY checkpoint_id DESC) AS n
+      FROM agent_checkpoints WHERE user_id = ${userId}::text ${thread}),
+    doomed AS (SELECT thread_id, checkpoint_ns, checkpoint_id FROM ranked WHERE n > ${keepLast}::int),
+    del_checkpoints AS (
+      DELETE FROM agent_checkpoints c USING doomed d
+      WHERE c.user_id = ${userId}::text AND c.thread_id = d.thread_id AND c.checkpoint_ns = d.checkpoint_ns AND c.checkpoint_id = d.checkpoint_id
+      RETURNING 1),
+    del_writes AS (
+      DELETE FROM agent_checkpoint_writes w USING doomed d
+      WHERE w.user_id = ${userId}::text AND w.thread_id = d.thread_id AND w.checkpoint_ns = d.checkpoint_ns AND w.checkpoint_id = d.checkpoint_id
+      RETURNING 1),
+    needed AS (
+      SELECT c.thread_id, c.checkpoint_ns, cv.key AS channel, cv.value AS version
+      FROM agent_checkpoints c
+      JOIN ranked r ON r.thread_id = c.thread_id AND r.checkpoint_ns = c.checkpoint_ns AND r.checkpoint_id = c.checkpoint_id AND r.n <= ${keepLast}::int
+      CROSS JOIN LATERAL jsonb_each_text(c.checkpoint -> 'channel_versions') cv
+      WHERE c.user_id = ${userId}::text),
+    del_blobs AS (
+      DELETE FROM agent_checkpoint_blobs b
+      WHERE b.user_id = ${userId}::text ${threadId === null ? Prisma.empty : Prisma.sql`AND b.thread_id = ${threadId}::text`}
+        AND EXISTS (SELECT 1 FROM doomed d WHERE d.thread_id = b.thread_id AND d.checkpoint_ns = b.checkpoint_ns)
+        AND NOT EXISTS (SELECT 1 FROM needed n WHERE n.thread_id = b.thread_id AND n.checkpoint_ns = b.checkpoint_ns AND n.channel = b.channel AND n.version = b.version)
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM del_checkpoints)::int AS checkpoints, (SELECT count(*) FROM del_writes)::int AS writes, (SELECT count(*) FROM del_blobs)::int AS blobs`);
+  const first = rows[0];
+  return { checkpoints: Number(first?.checkpoints ?? 0), writes: Number(first?.writes ?? 0), blobs: Number(first?.blobs ?? 0) };
+}
