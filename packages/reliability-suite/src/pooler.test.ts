@@ -150,7 +150,7 @@ for (const mode of ['transaction', 'session'] as PoolMode[]) {
           const client = new Client({ connectionString: empty.url });
           await client.connect();
           try {
-            const locks = await client.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'");
+            const locks = await client.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
             expect(locks.rows[0]).toEqual({ n: 0 });
           } finally {
             await client.end();

@@ -144,7 +144,7 @@ describeWithPostgresServer('migrator [postgresql, concurrent runners]', () => {
       expect([...a.applied, ...b.applied].sort()).toEqual(committed.map((m) => m.name).sort());
       const rows = await clients[2]!.query('SELECT migration_name, count(*)::int AS n FROM _prisma_migrations GROUP BY migration_name ORDER BY migration_name');
       expect(rows.rows).toEqual(committed.map((m) => ({ migration_name: m.name, n: 1 })));
-      const locks = await clients[2]!.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'");
+      const locks = await clients[2]!.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
       expect(locks.rows[0]).toEqual({ n: 0 });
     } finally {
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
