@@ -7,7 +7,10 @@
  *
  * A door supplies only its own statement, as an `attempt` that receives the
  * ensure plan (or null for the fast path) and either puts the ensure CTEs in
- * front of its own INSERT or runs them before its write in one transaction.
+ * front of its own INSERT or runs them as a statement of its own before its
+ * write (the Prisma extension: inside the caller's transaction when there is
+ * one). Multi-row writes (createMany) go through writeMany, single rows through
+ * write, which is writeMany of one row.
  *
  * Why the cache cannot change an outcome: the fast path (a plain INSERT, the
  * foreign keys doing the existence checks) is taken only when every
