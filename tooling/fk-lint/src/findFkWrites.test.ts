@@ -218,3 +218,84 @@ describe('findFkWrites: suppression comments', () => {
     ]);
   });
 });
+
+describe('findFkWrites: clients extended with referenceProvisioning', () => {
+  const header = "import { referenceProvisioning } from '@agentstate/prisma-provisioning';\n";
+
+  it('stops flagging create, createMany, createManyAndReturn and an upsert create through a const extended in the same file', () => {
+    const code = [
+      header + 'const prisma = base.$extends(referenceProvisioning({ environment: "development" }));',
+      'prisma.agentStateSnapshot.create({ data: { userId } });',
+      'prisma.agentStateSnapshot.createMany({ data: [{ userId: "a" }] });',
+      'prisma.agentStateSnapshot.createManyAndReturn({ data: [{ userId: "a" }] });',
+      'prisma.agentStateSnapshot.upsert({ where: { id }, create: { userId }, update: {} });',
+    ].join('\n');
+    expect(check(code)).toEqual([]);
+  });
+
+  it('keeps flagging what the extension does not cover: update, updateMany, an upsert update', () => {
+    const code = [
+      header + 'const prisma = base.$extends(referenceProvisioning());',
+      'prisma.agentStateSnapshot.update({ where: { id }, data: { userId } });',
+      'prisma.agentStateSnapshot.updateMany({ data: { userId } });',
+      'prisma.agentStateSnapshot.upsert({ where: { id }, create: { userId }, update: { userId } });',
+    ].join('\n');
+    expect(check(code)).toEqual([
+      '3:59 AgentStateSnapshot.update userId->user',
+      '4:48 AgentStateSnapshot.updateMany userId->user',
+      '5:81 AgentStateSnapshot.upsert userId->user',
+    ]);
+  });
+
+  it("accepts the tx of the extended client's own $transaction callback, aliased and namespace imports", () => {
+    const code = [
+      "import { referenceProvisioning as rp } from '@agentstate/prisma-provisioning';",
+      "import * as provisioning from '@agentstate/prisma-provisioning';",
+      'const a = base.$extends(rp());',
+      'const b = base.$extends(provisioning.referenceProvisioning());',
+      'a.$transaction(async (tx) => tx.agentStateSnapshot.create({ data: { userId } }));',
+      'b.agentStateSnapshot.create({ data: { userId } });',
+    ].join('\n');
+    expect(check(code)).toEqual([]);
+  });
+
+  it('keeps flagging when it cannot tell: other factories or modules, let, parameters, reassigned tx, further $extends, the base client', () => {
+    const code = [
+      "import { referenceProvisioning } from './somewhere-else';",
+      "import { otherExtension } from '@agentstate/prisma-provisioning';",
+      'const a = base.$extends(referenceProvisioning());',
+      'const b = base.$extends(otherExtension());',
+      'const f = (client) => client.agentStateSnapshot.create({ data: { userId } });',
+      'a.agentStateSnapshot.create({ data: { userId } });',
+      'b.agentStateSnapshot.create({ data: { userId } });',
+      'base.$transaction(async (tx) => tx.agentStateSnapshot.create({ data: { userId } }));',
+    ].join('\n');
+    expect(check(code)).toEqual([
+      '5:66 AgentStateSnapshot.create userId->user',
+      '6:39 AgentStateSnapshot.create userId->user',
+      '7:39 AgentStateSnapshot.create userId->user',
+      '8:72 AgentStateSnapshot.create userId->user',
+    ]);
+    const more = [
+      header + 'let c = base.$extends(referenceProvisioning());',
+      'const d = base.$extends(referenceProvisioning()).$extends(other);',
+      'const e = base.$extends(referenceProvisioning());',
+      'c.agentStateSnapshot.create({ data: { userId } });',
+      'd.agentStateSnapshot.create({ data: { userId } });',
+      'e.$transaction(async (tx) => { tx = base; return tx.agentStateSnapshot.create({ data: { userId } }); });',
+    ].join('\n');
+    expect(check(more)).toEqual([
+      '5:39 AgentStateSnapshot.create userId->user',
+      '6:39 AgentStateSnapshot.create userId->user',
+      '7:89 AgentStateSnapshot.create userId->user',
+    ]);
+  });
+
+  it('keeps flagging nested writes it never checked the same way (no exemption leaks into them)', () => {
+    const code = [
+      header + 'const prisma = base.$extends(referenceProvisioning());',
+      'prisma.$transaction(async (tx) => tx.agentStateSnapshot.update({ where: { id }, data: { userId } }));',
+    ].join('\n');
+    expect(check(code)).toEqual(['3:89 AgentStateSnapshot.update userId->user']);
+  });
+});

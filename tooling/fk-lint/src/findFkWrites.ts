@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { COVERED_METHODS, isProvisioningClient } from './extendedClient';
 import { ObjectResolver, unwrap } from './resolveObjects';
 import type { ModelInfo, RequiredRelation, SchemaModel } from './schemaModel';
 import { suppressedLines } from './suppressions';
@@ -44,7 +45,7 @@ export function findFkWrites(sourceFile: ts.SourceFile, checker: ts.TypeChecker,
   const resolver = new ObjectResolver(checker);
   const raw: Finding[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node)) raw.push(...checkCall(node, sourceFile, resolver, schema));
+    if (ts.isCallExpression(node)) raw.push(...checkCall(node, sourceFile, resolver, checker, schema));
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);
@@ -61,7 +62,7 @@ export function findFkWrites(sourceFile: ts.SourceFile, checker: ts.TypeChecker,
   return [...unique.values()].sort((a, b) => a.line - b.line || a.column - b.column || a.method.localeCompare(b.method));
 }
 
-function checkCall(call: ts.CallExpression, sourceFile: ts.SourceFile, resolver: ObjectResolver, schema: SchemaModel): Finding[] {
+function checkCall(call: ts.CallExpression, sourceFile: ts.SourceFile, resolver: ObjectResolver, checker: ts.TypeChecker, schema: SchemaModel): Finding[] {
   const target = delegateCall(call);
   if (!target) return [];
   const model = schema.byDelegate.get(target.delegate);
@@ -69,11 +70,15 @@ function checkCall(call: ts.CallExpression, sourceFile: ts.SourceFile, resolver:
   const method = target.method;
   const argument = call.arguments[0];
   if (!argument) return [];
+  // Through a client provably extended with referenceProvisioning, the extension ensures the
+  // references of top-level created rows: only an upsert's `update` branch is still checked.
+  const covered = COVERED_METHODS.has(method) && isProvisioningClient(target.receiver, checker);
+  if (covered && method !== 'upsert') return [];
 
   const rows: ts.ObjectLiteralExpression[] = [];
   for (const args of resolver.objectLiterals(argument)) {
     const kind = WRITE_METHODS[method];
-    const parts = kind === 'upsert' ? ['create', 'update'] : ['data'];
+    const parts = kind === 'upsert' ? (covered ? ['update'] : ['create', 'update']) : ['data'];
     for (const part of parts) {
       const prop = resolver.findProperty(args, part);
       if (!prop) continue;
@@ -93,12 +98,14 @@ function checkCall(call: ts.CallExpression, sourceFile: ts.SourceFile, resolver:
 }
 
 /** `<receiver>.<delegate>.<method>(...)`, also with `?.`, `!` or `['delegate']`. */
-function delegateCall(call: ts.CallExpression): { delegate: string; method: string } | undefined {
+function delegateCall(call: ts.CallExpression): { receiver: ts.Expression; delegate: string; method: string } | undefined {
   const callee = unwrap(call.expression);
   const method = memberName(callee);
   if (method === undefined || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) return undefined;
-  const delegate = memberName(unwrap(callee.expression));
-  return delegate === undefined ? undefined : { delegate, method };
+  const access = unwrap(callee.expression);
+  const delegate = memberName(access);
+  if (delegate === undefined || !(ts.isPropertyAccessExpression(access) || ts.isElementAccessExpression(access))) return undefined;
+  return { receiver: access.expression, delegate, method };
 }
 
 function memberName(node: ts.Expression): string | undefined {

@@ -3,6 +3,7 @@ import { checkThenCreate, checkThenCreateTransaction } from './checkThenCreate';
 import { rawInsertViaPrisma } from './diagnostics';
 import { langgraphPut } from './langgraphPut';
 import { prismaCreate, prismaCreateFullRow } from './prismaCreate';
+import { prismaExtensionCreate } from './prismaExtensionCreate';
 import { rawInsert, rawInsertPrepared, yardstickInsert } from './rawInsert';
 import { serviceFirstSave } from './serviceFirstSave';
 import { serviceSteady } from './serviceSteady';
@@ -23,6 +24,7 @@ export const SAVE_CONTENDERS: readonly SaveContenderFactory[] = [
   checkThenCreateTransaction,
   prismaCreate,
   prismaCreateFullRow,
+  prismaExtensionCreate,
   serviceSteady,
   serviceSteadySingle,
   serviceSteadyPrepared,
@@ -39,6 +41,7 @@ export const SAVE_CONTENDER_IDS = [
   'check-then-create-tx',
   'prisma-create',
   'prisma-create-full-row',
+  'prisma-extension-create',
   'service-steady',
   'service-steady-single',
   'service-steady-prepared',

@@ -8,7 +8,8 @@
  *                door's own condition, e.g. a valid parent), without writing;
  *  ensure_ref_i  INSERT … ON CONFLICT DO NOTHING of each creatable reference,
  *                only when the guard holds: existing rows are never modified;
- *  ensure_audit  the 'created' audit row, only when the user row was created.
+ *  ensure_audit_i the 'created' audit row of each user row it creates, only
+ *                when that row was created.
  *
  * One statement is one transaction and foreign keys are checked at its end,
  * so the rows commit or roll back together, and concurrent first writes for
@@ -49,8 +50,10 @@ export interface EnsureOutcome {
   missing: string[];
   /** the door's own condition held */
   doorOk: boolean;
-  /** the audited (user) row was created by this statement */
+  /** the audited (user) row was created by this statement (any of them, for a multi-row write) */
   userCreated: boolean;
+  /** subject ids of the audited rows this statement created (several users: a createMany) */
+  created: string[];
 }
 
 export interface EnsureClause {
@@ -58,7 +61,7 @@ export interface EnsureClause {
   ctes: Prisma.Sql[];
   /** the door writes its row only `FROM ensure_guard WHERE ensure_guard.ok` */
   guardTable: Prisma.Sql;
-  /** columns for the door's final SELECT: ensure_missing, ensure_door_ok, ensure_user_created */
+  /** columns for the door's final SELECT: ensure_missing, ensure_door_ok, ensure_user_created, ensure_created */
   outcomeColumns: Prisma.Sql;
 }
 
@@ -67,6 +70,7 @@ export interface EnsureOutcomeColumns {
   ensure_missing: string[] | null;
   ensure_door_ok: boolean | null;
   ensure_user_created: boolean | null;
+  ensure_created?: string[] | null;
 }
 
 export const ident = (name: string) => Prisma.raw(`"${name.replace(/"/g, '""')}"`);
@@ -89,7 +93,8 @@ export function ensureClause(plan: EnsurePlan, doorGuard: Prisma.Sql = Prisma.sq
       SELECT c.missing, c.door_ok, (cardinality(c.missing) = 0 AND c.door_ok) AS ok
       FROM (SELECT ${missing} AS missing, (${doorGuard}) AS door_ok) c)`,
   ];
-  let userCreated: Prisma.Sql = Prisma.sql`false`;
+  // One audit CTE per audited row: a multi-row write (createMany) may create several users.
+  const created: Prisma.Sql[] = [];
   plan.create.forEach((row, i) => {
     const name = Prisma.raw(`ensure_ref_${i}`);
     const columns = Object.keys(row.values);
@@ -100,28 +105,40 @@ export function ensureClause(plan: EnsurePlan, doorGuard: Prisma.Sql = Prisma.sq
       RETURNING 1)`);
     if (row.audit) {
       const a = row.audit;
-      ctes.push(Prisma.sql`ensure_audit AS (
+      ctes.push(Prisma.sql`${Prisma.raw(`ensure_audit_${i}`)} AS (
         INSERT INTO user_provisioning_audit (entity, subject_id, outcome, decision, reason_code, reason, environment)
         SELECT ${a.entity}, ${a.subjectId}, 'created', ${a.decision}, ${a.reasonCode}, ${a.reason}, ${a.environment}
         WHERE EXISTS (SELECT 1 FROM ${name})
         RETURNING 1)`);
-      userCreated = Prisma.sql`EXISTS (SELECT 1 FROM ${name})`;
+      created.push(Prisma.sql`CASE WHEN EXISTS (SELECT 1 FROM ${name}) THEN ${a.subjectId}::text END`);
     }
   });
+  const createdIds = created.length === 0 ? Prisma.sql`ARRAY[]::text[]` : Prisma.sql`array_remove(ARRAY[${Prisma.join(created)}], NULL)`;
   return {
     ctes,
     guardTable: Prisma.sql`ensure_guard`,
-    outcomeColumns: Prisma.sql`(SELECT missing FROM ensure_guard) AS ensure_missing, (SELECT door_ok FROM ensure_guard) AS ensure_door_ok, ${userCreated} AS ensure_user_created`,
+    outcomeColumns: Prisma.sql`(SELECT missing FROM ensure_guard) AS ensure_missing, (SELECT door_ok FROM ensure_guard) AS ensure_door_ok,
+      cardinality(${createdIds}) > 0 AS ensure_user_created, ${createdIds} AS ensure_created`,
   };
 }
 
 export function readEnsureOutcome(row: EnsureOutcomeColumns | undefined): EnsureOutcome {
-  return { missing: row?.ensure_missing ?? [], doorOk: row?.ensure_door_ok ?? false, userCreated: row?.ensure_user_created ?? false };
+  return {
+    missing: row?.ensure_missing ?? [],
+    doorOk: row?.ensure_door_ok ?? false,
+    userCreated: row?.ensure_user_created ?? false,
+    created: row?.ensure_created ?? [],
+  };
 }
 
-/** The ensure step as a statement of its own (the Prisma extension runs it before Prisma's write). */
-export async function ensureReferences(db: Queryable, plan: EnsurePlan): Promise<EnsureOutcome> {
+/** The ensure step as a statement of its own; its one result row is read with readEnsureOutcome. */
+export function ensureStatement(plan: EnsurePlan): Prisma.Sql {
   const clause = ensureClause(plan);
-  const rows = await db.rows<EnsureOutcomeColumns>(Prisma.sql`WITH ${Prisma.join(clause.ctes, ',\n')} SELECT ${clause.outcomeColumns}`);
+  return Prisma.sql`WITH ${Prisma.join(clause.ctes, ',\n')} SELECT ${clause.outcomeColumns}`;
+}
+
+/** The ensure step run on its own (the Prisma extension runs it before Prisma's write). */
+export async function ensureReferences(db: Queryable, plan: EnsurePlan): Promise<EnsureOutcome> {
+  const rows = await db.rows<EnsureOutcomeColumns>(ensureStatement(plan));
   return readEnsureOutcome(rows[0]);
 }

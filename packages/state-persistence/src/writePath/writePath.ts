@@ -7,7 +7,10 @@
  *
  * A door supplies only its own statement, as an `attempt` that receives the
  * ensure plan (or null for the fast path) and either puts the ensure CTEs in
- * front of its own INSERT or runs them before its write in one transaction.
+ * front of its own INSERT or runs them as a statement of its own before its
+ * write (the Prisma extension: inside the caller's transaction when there is
+ * one). Multi-row writes (createMany) go through writeMany, single rows through
+ * write, which is writeMany of one row.
  *
  * Why the cache cannot change an outcome: the fast path (a plain INSERT, the
  * foreign keys doing the existence checks) is taken only when every
@@ -82,6 +85,19 @@ export interface WriteResult<T> {
   provisioning: ProvisioningOutcome | null;
 }
 
+/** A multi-row write's result: provisioning per row, in the order given. */
+export interface WriteManyResult<T> {
+  value: T;
+  written: boolean;
+  provisioning: Array<ProvisioningOutcome | null>;
+}
+
+/** A reference found missing, and the row that needs it. */
+interface MissingReference {
+  row: PreparedWrite;
+  field: string;
+}
+
 export interface WriteOptions {
   /**
    * The write runs inside a transaction the caller owns (Prisma extension in
@@ -132,6 +148,18 @@ export function createWritePath(options: WritePathOptions) {
 
   /** One write, with its metrics: status, provisioning, duration by write path. */
   async function write<T>(prepared: PreparedWrite, attempt: Attempt<T>, writeOptions: WriteOptions = {}): Promise<WriteResult<T>> {
+    const result = await writeMany([prepared], attempt, writeOptions);
+    return { value: result.value, written: result.written, provisioning: result.provisioning[0] ?? null };
+  }
+
+  /**
+   * One statement writing several rows (a createMany), each prepared on its
+   * own: the same decision, ensure, audit and retry as a single write, with the
+   * rows' references ensured together (each referenced row once) and any
+   * refused row refusing the whole write before anything is written.
+   */
+  async function writeMany<T>(rows: readonly PreparedWrite[], attempt: Attempt<T>, writeOptions: WriteOptions = {}): Promise<WriteManyResult<T>> {
+    if (rows.length === 0) throw new Error('writeMany needs at least one row');
     const started = performance.now();
     let path: WritePathKind = writeOptions.transactional || writeOptions.callerTransaction ? 'transaction' : 'steady';
     const observed: Attempt<T> = (ensure) => {
@@ -139,9 +167,9 @@ export function createWritePath(options: WritePathOptions) {
       return attempt(ensure);
     };
     try {
-      const result = await writeOnce(prepared, observed, writeOptions);
-      const provisioning = result.provisioning ?? 'none';
-      telemetry.save(door, result.written ? 'saved' : 'failed', provisioning);
+      const result = await writeOnce(rows, observed, writeOptions);
+      for (const provisioning of result.provisioning) telemetry.save(door, result.written ? 'saved' : 'failed', provisioning ?? 'none');
+      const provisioning = result.provisioning.find((p) => p === 'created') ?? result.provisioning.find((p) => p !== null) ?? 'none';
       if (result.written) telemetry.saveDuration(door, path, (performance.now() - started) / 1000);
       telemetry.annotate({ 'agentstate.write_path': path, 'agentstate.provisioning': provisioning });
       return result;
@@ -152,100 +180,141 @@ export function createWritePath(options: WritePathOptions) {
     }
   }
 
-  async function writeOnce<T>(prepared: PreparedWrite, attempt: Attempt<T>, writeOptions: WriteOptions): Promise<WriteResult<T>> {
-    const { decided } = prepared;
-    if (decided.kind === 'skip') throw new Error('a skipped write must not be written (the door returns before)');
-    if (decided.kind === 'refuse') {
-      telemetry.refusal(door, decided.decision.code, environment);
-      await auditRefusal(auditEvent(decided.decision, 'refused'));
-      throw new ProvisioningRefusedError(decided.decision.id, decided.decision.code, decided.decision.reason);
-    }
+  async function writeOnce<T>(rows: readonly PreparedWrite[], attempt: Attempt<T>, writeOptions: WriteOptions): Promise<WriteManyResult<T>> {
+    if (rows.some((row) => row.decided.kind === 'skip')) throw new Error('a skipped write must not be written (the door returns before)');
+    const refused = rows.filter((row) => row.decided.kind === 'refuse');
+    if (refused.length > 0) throw await refuse(refused);
     const retryable = !writeOptions.callerTransaction;
-    let ensure: EnsurePlan | null = retryable && allKnown(prepared) ? null : ensurePlan(prepared);
+    let ensure: EnsurePlan | null = retryable && allKnown(rows) ? null : ensurePlan(rows);
     for (let attemptNumber = 1; ; attemptNumber++) {
       let attempted: Attempted<T>;
       try {
         attempted = await attempt(ensure);
       } catch (error) {
         if (!foreignKeyViolation(error)) throw error;
-        forgetAll(prepared);
-        const violated = violatedReference(prepared.plan, error);
+        forgetAll(rows);
+        const violated = violatedReference((rows[0] as PreparedWrite).plan, error);
         if (violated) telemetry.foreignKeyViolation(door, violated.referencedModel, 'retried');
         // The fast path's failure is never final: ask the ensure path.
         if (ensure === null) {
-          ensure = ensurePlan(prepared);
+          ensure = ensurePlan(rows);
           continue;
         }
         // Not one of our references (e.g. the door's parent row): the door maps it.
         if (!violated) throw error;
         // A reference we may not create is missing: that is the answer. Otherwise a
         // referenced row was deleted while we wrote (a race): try again.
-        const missing = await findMissing(prepared);
-        const blocking = missing.filter((field) => !ensurePlan(prepared).create.some((row) => row.reference.field === field));
-        if (blocking.length > 0) throw await missingReferenceError(prepared, blocking);
+        const missing = await findMissing(rows);
+        const blocking = missing.filter(({ row, field }) => !ensurePlan([row]).create.some((created) => created.reference.field === field));
+        if (blocking.length > 0) throw await missingReferenceError(blocking);
         if (retryable && attemptNumber < MAX_ATTEMPTS) continue;
-        if (missing.length > 0) throw await missingReferenceError(prepared, missing);
+        if (missing.length > 0) throw await missingReferenceError(missing);
         throw error;
       }
       if (attempted.ensured === null) {
-        if (attempted.written) return finish(prepared, attempted, false);
-        ensure = ensurePlan(prepared);
+        if (attempted.written) return finish(rows, attempted, []);
+        ensure = ensurePlan(rows);
         continue;
       }
       if (attempted.ensured.missing.length > 0) {
-        forgetAll(prepared);
-        throw await missingReferenceError(prepared, attempted.ensured.missing);
+        forgetAll(rows);
+        throw await missingReferenceError(await missingOf(rows, attempted.ensured.missing));
       }
-      return finish(prepared, attempted, attempted.ensured.userCreated);
+      return finish(rows, attempted, attempted.ensured.created);
     }
   }
 
-  function finish<T>(prepared: PreparedWrite, attempted: Attempted<T>, userCreated: boolean): WriteResult<T> {
-    if (!attempted.written) return { value: attempted.value, written: false, provisioning: null };
-    for (const reference of prepared.plan.required) known.add(referenceKey(reference, prepared.values));
-    const { decided } = prepared;
-    if (decided.kind !== 'write' || !decided.userMayBeCreated) return { value: attempted.value, written: true, provisioning: null };
-    const provisioning: ProvisioningOutcome = userCreated ? 'created' : 'already-existed';
-    logAudit(logger, auditEvent(decided.decision, provisioning));
+  /** Refused rows: each refused user audited once, the first one's error thrown. */
+  async function refuse(refused: readonly PreparedWrite[]): Promise<ProvisioningRefusedError> {
+    const seen = new Set<string>();
+    for (const { decided } of refused) {
+      if (seen.has(decided.decision.id)) continue;
+      seen.add(decided.decision.id);
+      telemetry.refusal(door, decided.decision.code, environment);
+      await auditRefusal(auditEvent(decided.decision, 'refused'));
+    }
+    const first = (refused[0] as PreparedWrite).decided.decision;
+    return new ProvisioningRefusedError(first.id, first.code, first.reason);
+  }
+
+  function finish<T>(rows: readonly PreparedWrite[], attempted: Attempted<T>, createdUsers: readonly string[]): WriteManyResult<T> {
+    if (!attempted.written) return { value: attempted.value, written: false, provisioning: rows.map(() => null) };
+    const logged = new Set<string>();
+    const provisioning = rows.map((prepared): ProvisioningOutcome | null => {
+      for (const reference of prepared.plan.required) known.add(referenceKey(reference, prepared.values));
+      const { decided } = prepared;
+      if (decided.kind !== 'write' || !decided.userMayBeCreated) return null;
+      const outcome: ProvisioningOutcome = createdUsers.includes(decided.decision.id) && !logged.has(decided.decision.id) ? 'created' : 'already-existed';
+      // One line per user, however many rows of this write reference it.
+      if (!logged.has(decided.decision.id)) logAudit(logger, auditEvent(decided.decision, outcome));
+      logged.add(decided.decision.id);
+      return outcome;
+    });
     return { value: attempted.value, written: true, provisioning };
   }
 
-  /** Exactly what a cache-less writer sends: every creatable reference created if missing, every other one checked. */
-  function ensurePlan(prepared: PreparedWrite): EnsurePlan {
+  /** Exactly what a cache-less writer sends: every creatable reference created if missing, every other one checked (each referenced row once). */
+  function ensurePlan(rows: readonly PreparedWrite[]): EnsurePlan {
     const plan: EnsurePlan = { create: [], check: [] };
-    const { decided, values } = prepared;
-    for (const reference of prepared.plan.required) {
-      const key = Object.fromEntries(reference.keys.map((k) => [k.toColumn, values[k.from]]));
-      const rule = reference.rule;
-      const defaults =
-        rule.kind === 'create-on-first-use'
-          ? (rule.defaults ?? {})
-          : rule.kind === 'policy' && decided.kind === 'write' && decided.userMayBeCreated && decided.decision.kind === 'create-if-missing'
-            ? decided.decision.defaults
-            : null;
-      if (!defaults) {
-        plan.check.push({ reference, key });
-        continue;
+    const planned = new Set<string>();
+    for (const prepared of rows) {
+      const { decided, values } = prepared;
+      for (const reference of prepared.plan.required) {
+        const cacheKey = referenceKey(reference, values);
+        if (planned.has(cacheKey)) continue;
+        planned.add(cacheKey);
+        const key = Object.fromEntries(reference.keys.map((k) => [k.toColumn, values[k.from]]));
+        const rule = reference.rule;
+        const defaults =
+          rule.kind === 'create-on-first-use'
+            ? (rule.defaults ?? {})
+            : rule.kind === 'policy' && decided.kind === 'write' && decided.userMayBeCreated && decided.decision.kind === 'create-if-missing'
+              ? decided.decision.defaults
+              : null;
+        if (!defaults) {
+          plan.check.push({ reference, key });
+          continue;
+        }
+        const row: Record<string, unknown> = {};
+        for (const [field, value] of Object.entries(defaults)) row[reference.columnOf(field)] = value;
+        // The key columns come from the written row itself and win over any default.
+        Object.assign(row, key);
+        const audit = rule.kind === 'policy' ? auditColumns(auditEvent(decided.decision, 'created')) : undefined;
+        plan.create.push({ reference, values: row, ...(audit ? { audit } : {}) });
       }
-      const row: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(defaults)) row[reference.columnOf(field)] = value;
-      // The key columns come from the written row itself and win over any default.
-      Object.assign(row, key);
-      const audit = rule.kind === 'policy' ? auditColumns(auditEvent(decided.decision, 'created')) : undefined;
-      plan.create.push({ reference, values: row, ...(audit ? { audit } : {}) });
     }
     return plan;
   }
 
-  /** Which of the write's references are missing now (read outside any transaction). */
-  async function findMissing(prepared: PreparedWrite): Promise<string[]> {
-    const check = prepared.plan.required.map((reference) => ({ reference, key: Object.fromEntries(reference.keys.map((k) => [k.toColumn, prepared.values[k.from]])) }));
-    return (await ensureReferences(direct, { create: [], check })).missing;
+  /** Which references of which rows are missing now (read outside any transaction). */
+  async function findMissing(rows: readonly PreparedWrite[]): Promise<MissingReference[]> {
+    const out: MissingReference[] = [];
+    for (const row of rows) {
+      const check = row.plan.required.map((reference) => ({ reference, key: Object.fromEntries(reference.keys.map((k) => [k.toColumn, row.values[k.from]])) }));
+      for (const field of (await ensureReferences(direct, { create: [], check })).missing) out.push({ row, field });
+    }
+    return out;
+  }
+
+  /**
+   * The rows behind the ensure step's missing fields. One row: that row. Several
+   * rows: whichever are missing now, else (seen only inside the caller's
+   * transaction) the first row that had to check such a reference.
+   */
+  async function missingOf(rows: readonly PreparedWrite[], fields: readonly string[]): Promise<MissingReference[]> {
+    if (rows.length === 1) return fields.map((field) => ({ row: rows[0] as PreparedWrite, field }));
+    const now = (await findMissing(rows)).filter((m) => fields.includes(m.field));
+    if (now.length > 0) return now;
+    const checking = rows.find((row) => ensurePlan([row]).check.some((c) => fields.includes(c.reference.field))) ?? (rows[0] as PreparedWrite);
+    return fields.map((field) => ({ row: checking, field }));
   }
 
   /** The typed error for the first missing reference (the user first), naming its real rule. */
-  async function missingReferenceError(prepared: PreparedWrite, missingFields: string[]): Promise<Error> {
-    const reference = prepared.plan.required.find((r) => missingFields.includes(r.field)) as PlannedReference;
+  async function missingReferenceError(missing: readonly MissingReference[]): Promise<Error> {
+    const first = missing[0] as MissingReference;
+    const prepared = first.row;
+    const fields = missing.filter((m) => m.row === prepared).map((m) => m.field);
+    const reference = prepared.plan.required.find((r) => fields.includes(r.field)) as PlannedReference;
     const { decision } = prepared.decided;
     telemetry.foreignKeyViolation(door, reference.referencedModel, 'typed-error');
     if (reference.rule.kind === 'policy') {
@@ -271,12 +340,12 @@ export function createWritePath(options: WritePathOptions) {
     await insertAuditRow(direct, auditColumns(event)).catch((auditError: unknown) => logger.error('audit row could not be written', { error: String(auditError) }));
   }
 
-  function allKnown(prepared: PreparedWrite): boolean {
-    return prepared.plan.required.every((reference) => known.has(referenceKey(reference, prepared.values)));
+  function allKnown(rows: readonly PreparedWrite[]): boolean {
+    return rows.every((prepared) => prepared.plan.required.every((reference) => known.has(referenceKey(reference, prepared.values))));
   }
 
-  function forgetAll(prepared: PreparedWrite): void {
-    for (const reference of prepared.plan.required) known.forget(referenceKey(reference, prepared.values));
+  function forgetAll(rows: readonly PreparedWrite[]): void {
+    for (const prepared of rows) for (const reference of prepared.plan.required) known.forget(referenceKey(reference, prepared.values));
   }
 
   return Object.freeze({
@@ -285,6 +354,7 @@ export function createWritePath(options: WritePathOptions) {
     plan,
     prepare,
     write,
+    writeMany,
     /** the user's rows (and everything keyed under it) were deleted by this process: forget them */
     forgetUser: (userId: string) => known.forgetOwnedBy(userId),
     /** one referenced row was deleted by this process */
