@@ -20,6 +20,9 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
     console.log(USAGE);
     return null;
   }
+  // The bench writes to a database of its own and measures first saves of new dev users, which
+  // only a development/test process may create: unless the environment says otherwise, it is one.
+  if (process.env.AGENT_STATE_ENV === undefined && process.env.NODE_ENV === undefined) process.env.AGENT_STATE_ENV = 'development';
   const settings = args.quick ? QUICK_SETTINGS : DEFAULT_SETTINGS;
   const startedAt = new Date();
   const started = performance.now();

@@ -10,7 +10,7 @@ import { createLogger } from '@agentstate/logger';
 import { createProvisioningPolicy } from '@agentstate/policy';
 import {
   createWritePath,
-  effectiveEnvironment,
+  doorEnvironment,
   InvalidInputError,
   toPersistenceError,
   viaDriver,
@@ -86,8 +86,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     }
     const checked = checkSaverOptions(options);
     const logger = checked.logger ?? createLogger({ service: 'langgraph-saver' });
-    const { environment, narrowedFrom } = effectiveEnvironment(checked.environment);
-    if (narrowedFrom) logger.warn('environment option narrowed', { requested: narrowedFrom, environment, reason: 'AGENT_STATE_ENV/NODE_ENV of this process says otherwise; auto-creation stays off' });
+    const environment = doorEnvironment(checked.environment, logger);
     const db = checked.sql ? viaDriver(checked.sql) : viaPrisma(checked.prisma);
     const writePath = createWritePath({
       dataModel: checked.dataModel ?? defaultDataModel(),

@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '@agentstate/logger';
 import { createProvisioningPolicy, validateIdentifier, type Environment } from '@agentstate/policy';
 import {
   createWritePath,
-  effectiveEnvironment,
+  doorEnvironment,
   ensureReferences,
   InvalidInputError,
   modelsReferencingPolicyModels,
@@ -63,8 +63,7 @@ let cachedDataModel: DataModel | undefined;
  */
 export function referenceProvisioning(options: ReferenceProvisioningOptions = {}) {
   const logger = options.logger ?? createLogger({ service: 'prisma-provisioning' });
-  const { environment, narrowedFrom } = effectiveEnvironment(options.environment);
-  if (narrowedFrom) logger.warn('environment option narrowed', { requested: narrowedFrom, environment, reason: 'AGENT_STATE_ENV/NODE_ENV of this process says otherwise; auto-creation stays off' });
+  const environment = doorEnvironment(options.environment, logger);
   const dataModel = options.dataModel ?? (cachedDataModel ??= loadDataModel());
   const rules = options.referenceRules;
 

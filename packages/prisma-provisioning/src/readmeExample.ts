@@ -3,9 +3,9 @@ import { referenceProvisioning } from '@agentstate/prisma-provisioning';
 
 // The README's example, verbatim (readmeExample.test.ts runs it and checks the README still shows it).
 export async function writeThroughPrisma(db: DatabaseClient) {
-  // Built once. Same policy, environment rules and audit trail as the service; environment may
-  // narrow AGENT_STATE_ENV/NODE_ENV, never widen it (a production process never auto-creates).
-  const prisma = db.prisma.$extends(referenceProvisioning({ environment: 'development' }));
+  // Built once. Same policy, environment rules and audit trail as the service; the environment comes
+  // from AGENT_STATE_ENV/NODE_ENV, so a production process never auto-creates (an option may narrow it).
+  const prisma = db.prisma.$extends(referenceProvisioning());
 
   // No userbase row and no agent_threads row yet: both are ensured (INSERT … ON CONFLICT DO NOTHING,
   // one 'created' audit row) before Prisma's own create; later writes for them are the plain create.

@@ -50,6 +50,7 @@ const PATHS: readonly CallerPath[] = [
   { name: 'AGENT_STATE_ENV=production, NODE_ENV=development', env: { AGENT_STATE_ENV: 'production', NODE_ENV: 'development' } },
   { name: 'staging process, always-create policy and option "development"', env: { AGENT_STATE_ENV: 'staging' }, policy: alwaysCreate, environment: 'development' },
   { name: 'unset environment, always-create policy', env: {}, policy: alwaysCreate },
+  { name: 'unset environment, environment option "development"', env: {}, environment: 'development' },
   { name: 'unknown environment value ("Production")', env: { AGENT_STATE_ENV: 'Production' }, policy: alwaysCreate },
 ];
 

@@ -38,7 +38,7 @@ export { ensureClause, ensureReferences, ensureStatement, ident, readEnsureOutco
 export type { EnsureClause, EnsureOutcome, EnsureOutcomeColumns, EnsurePlan } from './writePath/ensureStatement';
 export { viaDriver, viaPrisma } from './writePath/queryable';
 export type { Queryable } from './writePath/queryable';
-export { canAutoCreate, effectiveEnvironment } from './writePath/writeDecision';
+export { canAutoCreate, doorEnvironment, effectiveEnvironment } from './writePath/writeDecision';
 export type { ProvisioningPolicyLike } from './writePath/writeDecision';
 export { foreignKeyViolation, isUnavailable, runDatabase, runDatabaseWrite, toPersistenceError } from './writePath/databaseErrors';
 export { decodeValue as decodeState, encodeValue as encodeState } from './stateCodec';

@@ -27,7 +27,7 @@ import type { EnsurePlan } from './writePath/ensureStatement';
 import { viaDriver, viaPrisma, type Queryable } from './writePath/queryable';
 import type { Telemetry } from './writePath/telemetry';
 import { createWritePath, type Attempted, type PreparedWrite } from './writePath/writePath';
-import { effectiveEnvironment } from './writePath/writeDecision';
+import { doorEnvironment } from './writePath/writeDecision';
 
 export interface StatePersistence {
   /** the environment decisions are made for, fixed at creation */
@@ -70,8 +70,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   const prisma: PrismaClient = options.prisma;
   const logger: Logger = options.logger ?? createLogger({ service: 'state-persistence' });
   // Captured once: later changes to process.env do not change this service's decisions.
-  const { environment, narrowedFrom } = effectiveEnvironment(options.environment);
-  if (narrowedFrom) logger.warn('environment option narrowed', { requested: narrowedFrom, environment, reason: 'AGENT_STATE_ENV/NODE_ENV of this process says otherwise; auto-creation stays off' });
+  const environment = doorEnvironment(options.environment, logger);
   const maxStateBytes = options.maxStateBytes ?? MiB;
   const maxMetadataBytes = options.maxMetadataBytes ?? 64 * 1024;
   const threadLockTimeoutMs = options.threadLockTimeoutMs ?? 5_000;

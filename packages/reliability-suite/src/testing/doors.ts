@@ -8,6 +8,7 @@ import type { PrismaClient } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
 import type { Environment } from '@agentstate/policy';
 import { createAgentStateSaver } from '@agentstate/langgraph';
+import { referenceProvisioning } from '@agentstate/prisma-provisioning';
 import { createStatePersistence, type ProvisioningPolicyLike } from '@agentstate/state-persistence';
 import { emptyCheckpoint } from '@langchain/langgraph-checkpoint';
 
@@ -43,4 +44,19 @@ export const langgraphDoor: Door = {
   },
 };
 
-export const DOORS: readonly Door[] = [serviceDoor, langgraphDoor];
+/** The Prisma extension (@agentstate/prisma-provisioning): a plain Prisma create through the extended client. */
+export const prismaExtensionDoor: Door = {
+  name: 'Prisma create (referenceProvisioning)',
+  open: ({ prisma, logger, policy, environment }) => {
+    const extended = prisma.$extends(referenceProvisioning({ logger, ...(policy ? { policy } : {}), ...(environment ? { environment } : {}) }));
+    return {
+      save: (userId, threadId) =>
+        extended.agentStateSnapshot.create({
+          data: { runId: 'r', state: { step: 1 }, user: { connect: { id: userId } }, thread: { connect: { userId_id: { userId, id: threadId } } } },
+          select: { id: true },
+        }),
+    };
+  },
+};
+
+export const DOORS: readonly Door[] = [serviceDoor, langgraphDoor, prismaExtensionDoor];

@@ -6,6 +6,7 @@
  * environment recorded is the service's own.
  */
 import { AUTO_CREATE_CAPABLE_ENVIRONMENTS, displayValue, resolveEnvironment, validateIdentifier, type Environment, type ProvisioningDecision } from '@agentstate/policy';
+import type { Logger } from '@agentstate/logger';
 import { PersistenceFailedError, StatePersistenceError } from '../errors';
 
 /** Anything with the policy's `decide` method (createProvisioningPolicy() or a caller's own). */
@@ -32,16 +33,25 @@ export function canAutoCreate(environment: Environment): boolean {
 /**
  * The environment a door decides for. The process's own (AGENT_STATE_ENV,
  * else NODE_ENV) always counts: an explicit `environment` option may narrow
- * it (e.g. 'production' in a test) but never widen it, so code copied with
- * `environment: 'development'` into a production process cannot auto-create.
+ * it (e.g. 'production' in a test) but never widen it. Auto-creation needs
+ * the process itself to say development or test, so code copied with
+ * `environment: 'development'` into a production, staging or unconfigured
+ * process cannot auto-create.
  */
 export function effectiveEnvironment(requested: Environment | undefined, env: Record<string, string | undefined> = process.env): { environment: Environment; narrowedFrom?: Environment } {
   const processEnvironment = resolveEnvironment(env);
   if (requested === undefined) return { environment: processEnvironment };
-  if (canAutoCreate(requested) && (processEnvironment === 'production' || processEnvironment === 'staging')) {
-    return { environment: processEnvironment, narrowedFrom: requested };
-  }
+  if (canAutoCreate(requested) && !canAutoCreate(processEnvironment)) return { environment: processEnvironment, narrowedFrom: requested };
   return { environment: requested };
+}
+
+/** effectiveEnvironment for a door being created, with the warning line when the option was overruled. */
+export function doorEnvironment(requested: Environment | undefined, logger: Logger): Environment {
+  const { environment, narrowedFrom } = effectiveEnvironment(requested);
+  if (narrowedFrom) {
+    logger.warn('environment option narrowed', { requested: narrowedFrom, environment, reason: 'AGENT_STATE_ENV/NODE_ENV of this process does not say development or test; auto-creation stays off' });
+  }
+  return environment;
 }
 
 /** Decides for one write. Pure but for the policy call. */
