@@ -4,7 +4,7 @@ import { countAllRows, describeEachDatabase, describePostgres } from '@agentstat
 import { createMemoryLogger } from '@agentstate/logger';
 import type { Environment } from '@agentstate/policy';
 import { InvalidInputError, ProvisioningRefusedError, UnknownUserError } from '@agentstate/state-persistence';
-import { referenceProvisioning } from './index';
+import { referenceProvisioning, WriteSkippedByPolicyError } from './index';
 
 const unique = (prefix: string) => `${prefix}${randomBytes(5).toString('hex')}`;
 const flushLogs = () => new Promise((resolve) => setImmediate(resolve));
@@ -40,6 +40,22 @@ async function dataRows(prisma: PrismaClient) {
 }
 
 describeEachDatabase('referenceProvisioning', (db) => {
+  it("a caller's policy that says skip: WriteSkippedByPolicyError, nothing written (a Prisma create cannot be skipped)", async () => {
+    const base = db().prisma;
+    const { logger } = createMemoryLogger({ level: 'error' });
+    const skipAll = {
+      decide: (request: { entity: string; id: unknown }, context: { environment: Environment }) =>
+        ({ kind: 'skip', entity: request.entity, id: String(request.id), code: 'EPHEMERAL_RUN', reason: 'this policy skips everyone', environment: context.environment }) as const,
+    };
+    const prisma = base.$extends(referenceProvisioning({ environment: 'development', logger, policy: skipAll }));
+    const userId = unique('dev-temp-');
+    const before = await countAllRows(base);
+    const write = prisma.agentStateSnapshot.create({ data: snapshotConnect(userId) });
+    await expect(write).rejects.toBeInstanceOf(WriteSkippedByPolicyError);
+    await expect(prisma.agentStateSnapshot.create({ data: snapshotConnect(userId) })).rejects.toMatchObject({ code: 'WRITE_SKIPPED_BY_POLICY' });
+    expect(await countAllRows(base)).toEqual(before);
+  });
+
   describe('development', () => {
     it('creates a snapshot for a brand-new test- user and thread: one user row, one thread, one created audit row and log line', async () => {
       const base = db().prisma;

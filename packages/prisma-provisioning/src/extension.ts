@@ -9,6 +9,7 @@
  * audit row) and the known-reference cache. This file only says how the
  * extension's own statement (Prisma's write) is sent; it decides nothing.
  */
+import { WriteSkippedByPolicyError } from './errors';
 import { loadDataModel, Prisma, type DataModel } from '@agentstate/db';
 import { createLogger, type Logger } from '@agentstate/logger';
 import { createProvisioningPolicy, validateIdentifier, type Environment } from '@agentstate/policy';
@@ -106,6 +107,11 @@ async function guardedWrite(writePath: WritePath, client: { $queryRaw: (sql: Pri
   } catch (error) {
     if (batch) markBatchRefused(batch);
     throw error;
+  }
+  const skipped = prepared.find((p) => p.decided.kind === 'skip');
+  if (skipped) {
+    if (batch) markBatchRefused(batch);
+    throw new WriteSkippedByPolicyError(plan.model, skipped.decided.decision.reason);
   }
   const refused = prepared.some((p) => p.decided.kind !== 'write');
   if (batch && refused) markBatchRefused(batch);

@@ -1,4 +1,4 @@
 export { referenceProvisioning } from './extension';
 export type { ReferenceProvisioningOptions } from './extension';
-export { PrismaProvisioningError, TransactionNotJoinableError } from './errors';
+export { PrismaProvisioningError, TransactionNotJoinableError, WriteSkippedByPolicyError } from './errors';
 export type { PrismaProvisioningErrorCode } from './errors';
