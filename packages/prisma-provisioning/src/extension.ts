@@ -99,11 +99,20 @@ async function guardedWrite(writePath: WritePath, client: { $queryRaw: (sql: Pri
   const keyed = rowsOf(operation, params.args).map((row) => rowKeyValues(plan, row));
   // No rows, or a reference written another way (nested create, connectOrCreate): Prisma's own semantics.
   if (keyed.length === 0 || keyed.some((values) => values === null)) return params.query(params.args);
+  // One span per guarded write (agentstate.<Model>.<operation>), with the first row's owner, never the data.
+  const owner = (keyed[0] as Record<string, unknown>)[plan.policyReference.keys[0]?.from ?? ''];
+  const attributes = { 'db.system.name': 'postgresql', 'agentstate.rows': keyed.length, ...(typeof owner === 'string' ? { 'user.id': owner.slice(0, 128) } : {}) };
+  return writePath.telemetry.traced(`${plan.model}.${operation}`, 'prisma-extension', attributes, () =>
+    writeGuarded(writePath, client, plan, keyed as Array<Record<string, unknown>>, params),
+  );
+}
+
+async function writeGuarded(writePath: WritePath, client: { $queryRaw: (sql: Prisma.Sql) => unknown }, plan: ReferencePlan, keyed: Array<Record<string, unknown>>, params: HookParams): Promise<unknown> {
   const transaction = callerTransaction(params);
   const batch = transaction?.kind === 'batch' ? transaction.batch : null;
   let prepared: PreparedWrite[];
   try {
-    prepared = (keyed as Array<Record<string, unknown>>).map((values) => writePath.prepare(plan, checkedKeys(plan, values)));
+    prepared = keyed.map((values) => writePath.prepare(plan, checkedKeys(plan, values)));
   } catch (error) {
     if (batch) markBatchRefused(batch);
     throw error;
@@ -119,7 +128,7 @@ async function guardedWrite(writePath: WritePath, client: { $queryRaw: (sql: Pri
   if (batch && !refused && !(await batchMayProceed(batch))) return neverSent();
   const result = await writePath.writeMany(prepared, attemptWrite(client, transaction, params), { callerTransaction: transaction !== null });
   // Unreachable: the write path turns an unwritten row into its typed error first.
-  if (!result.written) throw new Error(`${plan.model}.${operation} was not written`);
+  if (!result.written) throw new Error(`${plan.model} was not written`);
   return result.value;
 }
 
