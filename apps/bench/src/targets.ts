@@ -81,7 +81,7 @@ export function evaluateTargets(scenarios: Scenario[], growth: Growth[], payload
     if (measured(scenarios, spec.key, spec.contender, spec.baseline)) targets.push(pairTarget(scenarios, spec));
   };
 
-  pair({ id: 'steady-vs-raw', description: `steady-state saveSnapshot median vs raw single-row INSERT (${small}, 1 client)`, key: one(small), contender: 'service-steady', baseline: 'raw-insert', by: 'median', comparison: '<=', threshold: 1.1 });
+  pair({ id: 'steady-vs-raw', description: `steady-state saveSnapshot median vs raw single-row INSERT (${small}, 1 client)`, key: one(small), contender: 'service-steady', baseline: 'raw-insert', by: 'median', comparison: '<=', threshold: 1.1, floor: 'diag-raw-insert-returning' });
   for (const payload of payloads) {
     pair({ id: `first-save-vs-check-then-create-${payload}`, description: `first save (new dev user) median vs check-then-create in 1 transaction (${payload}, 1 client)`, key: one(payload), contender: 'service-first-save', baseline: 'check-then-create-tx', by: 'median', comparison: '<=', threshold: 0.6, floor: 'yardstick-insert' });
   }

@@ -10,6 +10,8 @@ export interface Logger {
   warn(message: string, meta?: Record<string, unknown>): unknown;
   info(message: string, meta?: Record<string, unknown>): unknown;
   debug(message: string, meta?: Record<string, unknown>): unknown;
+  /** winston's: lets hot paths skip building a line that would be dropped */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export interface CreateLoggerOptions {

@@ -2,7 +2,10 @@
  * A profiling row (not a contender), measured interleaved with the others:
  * D2, the raw floor's INSERT sent through Prisma's raw API, i.e. Prisma's own
  * client cost per query. It is why the service sends its single-statement
- * saves on the pg pool under Prisma's adapter (`sql: db.sql`). (The other
+ * saves on the pg pool under Prisma's adapter (`sql: db.sql`). D3, the
+ * service's own steady statement sent raw (metadata column, RETURNING id and
+ * created_at, which a save must answer with): what bounds a steady save, as
+ * opposed to the raw floor, which stores less and returns nothing. (The other
  * diagnostics of the first profiling round, copies of the service's SQL and a
  * proposed faster save, were retired once the service adopted the proposal.)
  */
@@ -21,6 +24,24 @@ export function rawInsertViaPrisma({ backend, payload }: SaveContext): SaveConte
     setup: (concurrency) => ensureUsersWithThread(backend.sql, prefix, concurrency),
     async op({ worker, index }) {
       await backend.prisma.$executeRawUnsafe(RAW_INSERT_SQL, userOf(prefix, worker), THREAD, `r-${index}`, JSON.stringify(stateFor(payload, index)));
+    },
+  };
+}
+
+/** The steady save's exact statement text (snapshotWrites.ts insertSnapshot, no parent), sent raw. */
+export const SERVICE_STEADY_SQL =
+  'INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, state, metadata) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) RETURNING id::text AS id, created_at';
+
+export function rawServiceStatement({ backend, payload }: SaveContext): SaveContender {
+  const prefix = 'bench-diag-returning';
+  return {
+    id: 'diag-raw-insert-returning',
+    label: "D3 raw INSERT, the service's statement (metadata, RETURNING)",
+    diagnostic: true,
+    storedIn: { tables: 'agent_state_snapshots', userPrefix: `${prefix}-` },
+    setup: (concurrency) => ensureUsersWithThread(backend.sql, prefix, concurrency),
+    async op({ worker, index }) {
+      await backend.sql.query(SERVICE_STEADY_SQL, [userOf(prefix, worker), THREAD, `r-${index}`, JSON.stringify(stateFor(payload, index)), '{}'], { prepared: false });
     },
   };
 }
