@@ -10,6 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { SAVE_CONTENDER_IDS } from './contenders';
 import type { BenchReport, RatioSpread, StoredBytes } from './results';
+import { readmeTables } from './readmeTables';
 
 const packageDir = path.resolve(__dirname, '..');
 
@@ -89,6 +90,10 @@ describeWithPostgresServer('bench --quick', () => {
     expect(run.stdout).toContain('== Targets');
     expect(run.stdout).toMatch(/\d\.\d\dx \(\d+\.\d\d–\d+\.\d\d\)/); // "0.86x (0.79–0.93)"
     expect(run.stdout).toContain('stored B/snapshot');
+    // The README's tables come from such a report (pnpm --filter @agentstate/bench run readme-tables).
+    const tables = readmeTables(report);
+    for (const target of report.targets) expect(tables).toContain(target.description);
+    for (const contender of saves[0]!.results) expect(tables).toContain(`| ${contender.label} |`);
 
     // The run's own database is gone again.
     const admin = new pg.Client({ connectionString: testServerUrl() });
