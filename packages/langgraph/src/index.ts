@@ -1,4 +1,4 @@
 export { AgentStateSaver, createAgentStateSaver } from './saver';
 export type { PruneCheckpointsInput } from './saver';
-export type { AgentStateSaverOptions } from './options';
-export { MissingOwnerError } from './errors';
+export type { AgentStateSaverOptions, ForkPolicy } from './options';
+export { MissingOwnerError, StaleCheckpointError } from './errors';

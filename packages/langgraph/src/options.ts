@@ -23,9 +23,26 @@ export interface AgentStateSaverOptions {
   serde?: SerializerProtocol;
   /** default: loadDataModel() from @agentstate/db */
   dataModel?: DataModel;
+  /**
+   * What a put does when the checkpoint it continues (config.configurable.checkpoint_id)
+   * is no longer the latest of its thread and namespace (another writer got there first,
+   * or the caller continues an old checkpoint):
+   * - 'allow' (default, LangGraph's behaviour): the put forks the thread (time travel works);
+   * - 'reject': the put fails with StaleCheckpointError (a ConcurrentWriteError) and writes nothing.
+   * A call may override it with config.configurable.fork_policy.
+   */
+  forkPolicy?: ForkPolicy;
+  /** forkPolicy 'reject': how long a put waits for the thread's other writers, default 5000 ms; then ThreadBusyError (retryable) */
+  threadLockTimeoutMs?: number;
 }
 
-const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel']);
+export type ForkPolicy = 'allow' | 'reject';
+
+export function isForkPolicy(value: unknown): value is ForkPolicy {
+  return value === 'allow' || value === 'reject';
+}
+
+const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel', 'forkPolicy', 'threadLockTimeoutMs']);
 
 /** The options, checked at start-up: a typo must fail loudly, never switch a protection off. */
 export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSaverOptions {
@@ -40,5 +57,10 @@ export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSa
     throw new InvalidInputError('environment', 'expected one of development, test, staging, production, unknown');
   }
   if (options.defaultUserId !== undefined) requireId(options.defaultUserId, 'defaultUserId');
+  if (options.forkPolicy !== undefined && !isForkPolicy(options.forkPolicy)) throw new InvalidInputError('forkPolicy', "expected 'allow' or 'reject'");
+  const timeout = options.threadLockTimeoutMs;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1)) {
+    throw new InvalidInputError('threadLockTimeoutMs', 'expected a positive number of milliseconds');
+  }
   return options;
 }

@@ -12,6 +12,7 @@ import {
   createWritePath,
   doorEnvironment,
   InvalidInputError,
+  ThreadBusyError,
   toPersistenceError,
   viaDriver,
   viaPrisma,
@@ -34,26 +35,32 @@ import {
   type PendingWrite,
 } from '@langchain/langgraph-checkpoint';
 import { checkpointJson, fromBase64, metadataFilterJson, toBase64 } from './codec';
-import { MissingOwnerError } from './errors';
+import { MissingOwnerError, StaleCheckpointError } from './errors';
 import { nextChannelVersion } from './versions';
-import { checkSaverOptions, type AgentStateSaverOptions } from './options';
+import { checkSaverOptions, isForkPolicy, type AgentStateSaverOptions, type ForkPolicy } from './options';
 import { namespaceOf, requireId, requireThreadId, resolveOwner, type SaverConfigurable } from './owner';
 import {
   deleteThreadCheckpoints,
   insertCheckpoint,
   insertWrites,
+  latestCheckpointId,
+  lockThreadForCheckpoint,
   pruneCheckpoints,
   selectCheckpoint,
   selectCheckpoints,
   selectPendingSends,
   type CheckpointRow,
+  type CheckpointWrite,
   type StatementResult,
   type ThreadKey,
 } from './statements';
 
 /** What scoped savers (forUser) share with the saver they came from. */
 interface SaverCore {
+  prisma: AgentStateSaverOptions['prisma'];
   db: Queryable;
+  forkPolicy: ForkPolicy;
+  threadLockTimeoutMs: number;
   writePath: WritePath;
   checkpointPlan: ReferencePlan;
   writesPlan: ReferencePlan;
@@ -98,7 +105,10 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       ...(checked.telemetry ? { telemetry: checked.telemetry } : {}),
     });
     this.#core = {
+      prisma: checked.prisma,
       db,
+      forkPolicy: checked.forkPolicy ?? 'allow',
+      threadLockTimeoutMs: checked.threadLockTimeoutMs ?? 5000,
       writePath,
       // Start-up check: every required relation of the written models has a provisioning rule.
       checkpointPlan: writePath.plan('AgentCheckpoint', KEY_FIELDS),
@@ -185,7 +195,8 @@ export class AgentStateSaver extends BaseCheckpointSaver {
         return { channel, version: String(version), type, blob };
       }),
     );
-    const write = {
+    const forkPolicy = this.#forkPolicy(configurable);
+    const write: CheckpointWrite = {
       userId: prepared.values.userId as string,
       threadId,
       checkpointNs,
@@ -197,7 +208,8 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       metadataFilterJson: metadataFilterJson(metadataType, metadataBytes),
       blobs,
     };
-    await this.#write('put', userId, () => writePath.write(prepared, (ensure: EnsurePlan | null) => insertCheckpoint(db, write, ensure).then(attempted)));
+    const attempt = forkPolicy === 'reject' ? this.#putIfLatest(write) : (ensure: EnsurePlan | null) => insertCheckpoint(db, write, ensure).then(attempted);
+    await this.#write('put', userId, () => writePath.write(prepared, attempt, { transactional: forkPolicy === 'reject' }));
     return next;
   }
 
@@ -227,6 +239,45 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       upsert: writes.every(([channel]) => channel in WRITES_IDX_MAP),
     };
     await this.#write('putWrites', userId, () => writePath.write(prepared, (ensure: EnsurePlan | null) => insertWrites(db, write, ensure).then(attempted)));
+  }
+
+  #forkPolicy(configurable: SaverConfigurable): ForkPolicy {
+    const requested = (configurable as { fork_policy?: unknown }).fork_policy;
+    if (requested === undefined || requested === null) return this.#core.forkPolicy;
+    if (!isForkPolicy(requested)) throw new InvalidInputError('configurable.fork_policy', "expected 'allow' or 'reject'");
+    return requested;
+  }
+
+  /**
+   * forkPolicy 'reject': one attempt of the put in a transaction holding the
+   * thread's advisory lock, after checking that the checkpoint it continues
+   * is still the latest of its thread and namespace (or is this very
+   * checkpoint: a retried put). Otherwise StaleCheckpointError, the
+   * transaction rolls back and nothing is written. Writers of the thread wait
+   * at most threadLockTimeoutMs for each other (then ThreadBusyError).
+   */
+  #putIfLatest(write: CheckpointWrite) {
+    const { prisma, threadLockTimeoutMs } = this.#core;
+    const key: ThreadKey = { userId: write.userId, threadId: write.threadId, checkpointNs: write.checkpointNs };
+    return async (ensure: EnsurePlan | null) => {
+      try {
+        return await prisma.$transaction(
+          async (tx) => {
+            const db = viaPrisma(tx);
+            await lockThreadForCheckpoint(db, write.userId, write.threadId, threadLockTimeoutMs);
+            const latest = await latestCheckpointId(db, key);
+            if (latest !== write.parentCheckpointId && latest !== write.checkpointId) {
+              throw new StaleCheckpointError(write.threadId, write.checkpointNs, write.parentCheckpointId, latest);
+            }
+            return attempted(await insertCheckpoint(db, write, ensure));
+          },
+          { maxWait: 10_000, timeout: threadLockTimeoutMs + 20_000 },
+        );
+      } catch (error) {
+        if (lockTimedOut(error)) throw new ThreadBusyError(write.threadId, threadLockTimeoutMs);
+        throw error;
+      }
+    };
   }
 
   /**
@@ -313,6 +364,12 @@ export class AgentStateSaver extends BaseCheckpointSaver {
 
 function attempted(result: StatementResult) {
   return { value: undefined, written: result.written, ensured: result.ensured };
+}
+
+/** PostgreSQL's lock_not_available (55P03): lock_timeout expired. */
+function lockTimedOut(error: unknown): boolean {
+  const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown };
+  return e?.code === '55P03' || e?.meta?.driverAdapterError?.cause?.originalCode === '55P03' || /lock timeout/i.test(String(e?.message ?? ''));
 }
 
 function raise(error: Error): never {

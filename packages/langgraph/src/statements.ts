@@ -249,3 +249,23 @@ export async function pruneCheckpoints(db: Queryable, userId: string, threadId: 
   const first = rows[0];
   return { checkpoints: Number(first?.checkpoints ?? 0), writes: Number(first?.writes ?? 0), blobs: Number(first?.blobs ?? 0) };
 }
+
+/**
+ * forkPolicy 'reject': serialises the writers of one user's thread for the
+ * rest of the transaction, waiting at most `timeoutMs` (then 55P03). The same
+ * key as the service's expectedParentId saves (user/thread), so both doors
+ * take turns on a thread. set_config(…, true) is transaction-local.
+ */
+export async function lockThreadForCheckpoint(db: Queryable, userId: string, threadId: string, timeoutMs: number): Promise<void> {
+  await db.rows(Prisma.sql`SELECT set_config('lock_timeout', ${`${Math.ceil(timeoutMs)}ms`}, true)`);
+  await db.rows(Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${userId}/${threadId}`}, 0))::text`);
+}
+
+/** The latest checkpoint id of a user's thread and namespace (null when it has none). */
+export async function latestCheckpointId(db: Queryable, key: ThreadKey): Promise<string | null> {
+  const rows = await db.rows<{ checkpoint_id: string }>(Prisma.sql`
+    SELECT checkpoint_id FROM agent_checkpoints
+    WHERE user_id = ${key.userId}::text AND thread_id = ${key.threadId}::text AND checkpoint_ns = ${key.checkpointNs}::text
+    ORDER BY checkpoint_id DESC LIMIT 1`);
+  return rows[0]?.checkpoint_id ?? null;
+}
