@@ -72,9 +72,13 @@ export interface PruneCheckpointsInput {
   userId?: string;
   /** one thread; all of the user's threads when absent */
   threadId?: string;
-  /** checkpoints kept per thread and namespace, newest first (at least 1) */
-  keepLast: number;
+  /** checkpoints kept per thread and namespace, newest first (at least 1; default 1: the latest checkpoint always stays) */
+  keepLast?: number;
+  /** only checkpoints created before this instant are deleted (with keepLast: both must hold) */
+  olderThan?: Date;
 }
+
+const PRUNE_KEYS = new Set(['userId', 'threadId', 'keepLast', 'olderThan']);
 
 const KEY_FIELDS = ['userId', 'threadId'] as const;
 
@@ -295,17 +299,24 @@ export class AgentStateSaver extends BaseCheckpointSaver {
   }
 
   /**
-   * Retention: keeps the newest `keepLast` checkpoints per thread and
-   * namespace. Channel values a kept checkpoint resolves through are never
-   * deleted, whichever checkpoint wrote them.
+   * Retention per thread and namespace: deletes the checkpoints that are not
+   * among the newest `keepLast` (default 1) and, when `olderThan` is given,
+   * were created before it. The latest checkpoint of a thread always stays
+   * (deleteThread removes a whole thread). Channel values a kept checkpoint
+   * resolves through are never deleted, whichever checkpoint wrote them.
    */
   async prune(input: PruneCheckpointsInput): Promise<{ deletedCheckpoints: number; deletedWrites: number; deletedBlobs: number }> {
-    if (input === null || typeof input !== 'object') throw new InvalidInputError('prune input', 'expected { userId?, threadId?, keepLast }');
+    if (input === null || typeof input !== 'object') throw new InvalidInputError('prune input', 'expected { userId?, threadId?, keepLast?, olderThan? }');
+    const unknown = Object.keys(input).filter((key) => !PRUNE_KEYS.has(key));
+    if (unknown.length > 0) throw new InvalidInputError('prune input', `unknown option(s) ${unknown.join(', ')}; expected ${[...PRUNE_KEYS].join(', ')}`);
+    if (input.keepLast === undefined && input.olderThan === undefined) throw new InvalidInputError('prune input', 'give keepLast, olderThan, or both (nothing would be pruned otherwise)');
     const userId = input.userId !== undefined ? this.#owner('prune', { configurable: { user_id: input.userId } }) : (this.userId ?? raise(new MissingOwnerError('prune')));
-    const keepLast = input.keepLast;
+    const keepLast = input.keepLast ?? 1;
     if (!Number.isInteger(keepLast) || keepLast < 1) throw new InvalidInputError('keepLast', 'must be an integer of at least 1 (to delete a whole thread, call deleteThread)');
+    const olderThan = input.olderThan ?? null;
+    if (olderThan !== null && (!(olderThan instanceof Date) || Number.isNaN(olderThan.getTime()))) throw new InvalidInputError('olderThan', 'expected a valid Date');
     const threadId = input.threadId === undefined ? null : requireId(input.threadId, 'threadId');
-    const result = await this.#write('prune', userId, () => pruneCheckpoints(this.#core.db, userId, threadId, keepLast));
+    const result = await this.#write('prune', userId, () => pruneCheckpoints(this.#core.db, userId, threadId, keepLast, olderThan));
     return { deletedCheckpoints: result.checkpoints, deletedWrites: result.writes, deletedBlobs: result.blobs };
   }
 

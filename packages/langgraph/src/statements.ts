@@ -212,19 +212,30 @@ export async function deleteThreadCheckpoints(db: Queryable, userId: string, thr
 }
 
 /**
- * Retention: keeps the newest `keepLast` checkpoints of each (thread,
- * namespace) of a user, deletes the older ones with their pending writes, and
- * deletes only the blobs no kept checkpoint of that thread/namespace resolves
- * a channel through. One statement.
+ * Retention, one statement: a checkpoint of a user's (thread, namespace) is
+ * deleted when it is not among the newest `keepLast` AND (when `olderThan` is
+ * given) it was created before `olderThan`. Deleted checkpoints take their
+ * pending writes with them; a blob is deleted only when no checkpoint that
+ * stays resolves a channel through it, whichever checkpoint wrote it.
  */
-export async function pruneCheckpoints(db: Queryable, userId: string, threadId: string | null, keepLast: number): Promise<{ checkpoints: number; writes: number; blobs: number }> {
+export async function pruneCheckpoints(
+  db: Queryable,
+  userId: string,
+  threadId: string | null,
+  keepLast: number,
+  olderThan: Date | null,
+): Promise<{ checkpoints: number; writes: number; blobs: number }> {
   const thread = threadId === null ? Prisma.empty : Prisma.sql`AND thread_id = ${threadId}::text`;
+  const age = olderThan === null ? Prisma.empty : Prisma.sql`AND created_at < ${olderThan.toISOString()}::timestamptz`;
   const rows = await db.rows<{ checkpoints: number; writes: number; blobs: number }>(Prisma.sql`
     WITH ranked AS (
-      SELECT thread_id, checkpoint_ns, checkpoint_id,
+      SELECT thread_id, checkpoint_ns, checkpoint_id, created_at, checkpoint -> 'channel_versions' AS versions,
              row_number() OVER (PARTITION BY thread_id, checkpoint_ns ORDER BY checkpoint_id DESC) AS n
       FROM agent_checkpoints WHERE user_id = ${userId}::text ${thread}),
-    doomed AS (SELECT thread_id, checkpoint_ns, checkpoint_id FROM ranked WHERE n > ${keepLast}::int),
+    doomed AS (SELECT thread_id, checkpoint_ns, checkpoint_id FROM ranked WHERE n > ${keepLast}::int ${age}),
+    kept AS (
+      SELECT r.thread_id, r.checkpoint_ns, r.versions FROM ranked r
+      WHERE NOT EXISTS (SELECT 1 FROM doomed d WHERE d.thread_id = r.thread_id AND d.checkpoint_ns = r.checkpoint_ns AND d.checkpoint_id = r.checkpoint_id)),
     del_checkpoints AS (
       DELETE FROM agent_checkpoints c USING doomed d
       WHERE c.user_id = ${userId}::text AND c.thread_id = d.thread_id AND c.checkpoint_ns = d.checkpoint_ns AND c.checkpoint_id = d.checkpoint_id
@@ -234,11 +245,8 @@ export async function pruneCheckpoints(db: Queryable, userId: string, threadId: 
       WHERE w.user_id = ${userId}::text AND w.thread_id = d.thread_id AND w.checkpoint_ns = d.checkpoint_ns AND w.checkpoint_id = d.checkpoint_id
       RETURNING 1),
     needed AS (
-      SELECT c.thread_id, c.checkpoint_ns, cv.key AS channel, cv.value AS version
-      FROM agent_checkpoints c
-      JOIN ranked r ON r.thread_id = c.thread_id AND r.checkpoint_ns = c.checkpoint_ns AND r.checkpoint_id = c.checkpoint_id AND r.n <= ${keepLast}::int
-      CROSS JOIN LATERAL jsonb_each_text(c.checkpoint -> 'channel_versions') cv
-      WHERE c.user_id = ${userId}::text),
+      SELECT k.thread_id, k.checkpoint_ns, cv.key AS channel, cv.value AS version
+      FROM kept k CROSS JOIN LATERAL jsonb_each_text(k.versions) cv),
     del_blobs AS (
       DELETE FROM agent_checkpoint_blobs b
       WHERE b.user_id = ${userId}::text ${threadId === null ? Prisma.empty : Prisma.sql`AND b.thread_id = ${threadId}::text`}
