@@ -149,9 +149,10 @@ export interface CheckpointRow {
 /**
  * Channel values: one primary-key lookup per channel of the checkpoint. The
  * LIMIT 1 (the key is unique, so it changes no result) keeps the lookup a
- * parameterized index scan: as a plain join, a generic plan of the prepared
- * statement (which assumes an average thread) chose a hash join reading every
- * blob of the thread per checkpoint, 10,000 of them for a long thread
+ * parameterized index scan: as a plain join, the planner (which sizes the
+ * correlated subquery for an average thread, whatever the parameters) chose a
+ * hash join reading every blob of the thread per checkpoint, 10,000 of them
+ * for a long thread
  * (getTuple 0.55 -> 4.4 ms, list 4.7 -> 142 ms from 1k to 100k rows in
  * `pnpm bench`).
  */
