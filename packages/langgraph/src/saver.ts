@@ -34,6 +34,7 @@ import {
   type CheckpointTuple,
   type PendingWrite,
 } from '@langchain/langgraph-checkpoint';
+import { CheckpointBatcher } from './checkpointBatcher';
 import { checkpointJson, fromBase64, metadataFilterJson, toBase64 } from './codec';
 import { MissingOwnerError, StaleCheckpointError } from './errors';
 import { nextChannelVersion } from './versions';
@@ -61,6 +62,8 @@ interface SaverCore {
   db: Queryable;
   forkPolicy: ForkPolicy;
   threadLockTimeoutMs: number;
+  /** group commit of steady puts (PostgreSQL through `sql` only), null when off */
+  batcher: CheckpointBatcher | null;
   writePath: WritePath;
   checkpointPlan: ReferencePlan;
   writesPlan: ReferencePlan;
@@ -112,6 +115,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       prisma: checked.prisma,
       db,
       forkPolicy: checked.forkPolicy ?? 'allow',
+      batcher: checked.sql && checked.groupCommit !== false ? new CheckpointBatcher(db, checked.groupCommit ?? {}) : null,
       threadLockTimeoutMs: checked.threadLockTimeoutMs ?? 5000,
       writePath,
       // Start-up check: every required relation of the written models has a provisioning rule.
@@ -212,7 +216,11 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       metadataFilterJson: metadataFilterJson(metadataType, metadataBytes),
       blobs,
     };
-    const attempt = forkPolicy === 'reject' ? this.#putIfLatest(write) : (ensure: EnsurePlan | null) => insertCheckpoint(db, write, ensure).then(attempted);
+    const { batcher } = this.#core;
+    const attempt =
+      forkPolicy === 'reject'
+        ? this.#putIfLatest(write)
+        : (ensure: EnsurePlan | null) => (ensure === null && batcher ? batcher.insert(write) : insertCheckpoint(db, write, ensure)).then(attempted);
     await this.#write('put', userId, () => writePath.write(prepared, attempt, { transactional: forkPolicy === 'reject' }));
     return next;
   }
