@@ -94,12 +94,12 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
 
     // Reads: exactly N rows in the table at each level, nothing left from the saves.
     await truncateAll(pg.sql);
-    const seeder = createHistorySeeder(pg.sql, pg.saver as NonNullable<Backend['saver']>, stateFor(payloads[0] as Payload, 0), settings.poolSize);
+    const seeder = createHistorySeeder(pg.sql, pg.saver as NonNullable<Backend['saver']>, pg.agentSaver, stateFor(payloads[0] as Payload, 0), settings.poolSize);
     for (const rows of settings.historyLevels) {
       const started = performance.now();
       const shape = await seeder.seedTo(rows);
       await verifyReaders(pg, latestMeasuredStep(rows), shape.measuredThreadRows);
-      log(`history ${rows} rows (measured thread ${shape.measuredThreadRows}, ${shape.threads} threads; LangGraph's through put) seeded in ${Math.round(performance.now() - started)} ms`);
+      log(`history ${rows} rows (measured thread ${shape.measuredThreadRows}, ${shape.threads} threads; both LangGraph savers' through put) seeded in ${Math.round(performance.now() - started)} ms`);
       for (const [kind, readers, baseline] of [
         ['read-latest', latestReaders(pg), 'raw-latest'],
         ['read-page', pageReaders(pg), 'raw-page'],

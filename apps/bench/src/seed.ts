@@ -10,6 +10,10 @@
  *   and uuid6 checkpoint id the Pregel loop would pass. Puts run concurrently
  *   over the saver's pool, in row order, each thread's puts one after the
  *   other (a thread's history is a chain); the row counts are verified.
+ * - our LangGraph saver's (@agentstate/langgraph): the very same puts through
+ *   AgentStateSaver.put, owner in configurable.user_id and our thread id
+ *   (LangGraph's thread ids are "<user>/<thread>": it has no user), so the
+ *   same row counts per level land in agent_checkpoints / agent_checkpoint_blobs.
  *
  * Shape at N rows: every 10th row belongs to the measured thread (its history
  * grows with the table: N/10 rows, interleaved in time with everybody else's);
@@ -19,6 +23,7 @@
  */
 import { uuid6, type Checkpoint } from '@langchain/langgraph-checkpoint';
 import type { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import type { AgentStateSaver } from '@agentstate/langgraph';
 import type { SqlRunner } from './clients';
 import type { AgentState } from './payloads';
 import { YARDSTICK_TABLE } from './yardstick';
@@ -91,78 +96,104 @@ export interface HistorySeeder {
   seedTo(to: number): Promise<HistoryShape>;
 }
 
+/** One saver's put, as the Pregel loop calls it: the owner row's thread (and user), the parent and channel version of its previous put. */
+type SeedPut = (owner: { userId: string; threadId: string }, tip: ThreadTip | undefined, checkpoint: Checkpoint, version: number, step: number) => Promise<unknown>;
+
 /**
- * `concurrency` puts in flight (the saver's pool size). Keeps each thread's
- * tip across levels, as a running graph would.
+ * `concurrency` puts in flight (the savers' pool size). Keeps each thread's
+ * tip across levels, as a running graph would. LangGraph's PostgresSaver and
+ * our AgentStateSaver get the same puts, one saver after the other.
  */
-export function createHistorySeeder(sql: SqlRunner, saver: PostgresSaver, state: AgentState, concurrency: number): HistorySeeder {
-  const tips = new Map<string, ThreadTip>();
+export function createHistorySeeder(sql: SqlRunner, saver: PostgresSaver, agentSaver: AgentStateSaver, state: AgentState, concurrency: number): HistorySeeder {
   let seeded = 0;
 
-  const put = async (threadId: string, step: number) => {
-    const tip = tips.get(threadId);
-    const version = saver.getNextVersion(tip?.version) as number;
-    const checkpoint: Checkpoint = {
-      v: 4,
-      id: uuid6(step & 0x3fff), // generated when the put starts: a thread's ids increase with its steps
-      ts: new Date().toISOString(),
-      channel_values: { state: { ...state, step } },
-      channel_versions: { state: version },
-      versions_seen: {},
-    };
-    await saver.put(
-      { configurable: { thread_id: threadId, checkpoint_ns: '', ...(tip ? { checkpoint_id: tip.checkpointId } : {}) } },
+  const langgraphPut: SeedPut = (owner, tip, checkpoint, version, step) =>
+    saver.put(
+      { configurable: { thread_id: `${owner.userId}/${owner.threadId}`, checkpoint_ns: '', ...(tip ? { checkpoint_id: tip.checkpointId } : {}) } },
       checkpoint,
       { source: 'loop', step, parents: {} },
       { state: version },
     );
-    tips.set(threadId, { checkpointId: checkpoint.id, version });
-  };
+  const agentStatePut: SeedPut = (owner, tip, checkpoint, version, step) =>
+    agentSaver.put(
+      { configurable: { thread_id: owner.threadId, checkpoint_ns: '', user_id: owner.userId, ...(tip ? { checkpoint_id: tip.checkpointId } : {}) } },
+      checkpoint,
+      { source: 'loop', step, parents: {} },
+      { state: version },
+    );
+  const targets = [
+    { put: langgraphPut, nextVersion: (v: number | undefined) => saver.getNextVersion(v) as number, tips: new Map<string, ThreadTip>() },
+    { put: agentStatePut, nextVersion: (v: number | undefined) => agentSaver.getNextVersion(v) as number, tips: new Map<string, ThreadTip>() },
+  ];
 
-  const seedLangGraph = async (from: number, to: number, users: number) => {
-    // The owners in the very same SQL as our rows (ownerSql), as LangGraph thread ids "<user>/<thread>".
-    const owners = await sql.query<{ i: number; thread_id: string }>(
-      `SELECT i, o.user_id || '/' || o.thread_id AS thread_id FROM generate_series($1::int + 1, $2::int) i CROSS JOIN LATERAL (SELECT ${ownerSql('$3')}) o ORDER BY i`,
+  const seedCheckpoints = async (from: number, to: number, users: number) => {
+    // The owners in the very same SQL as our rows (ownerSql).
+    const owners = await sql.query<{ i: number; user_id: string; thread_id: string }>(
+      `SELECT i, o.user_id, o.thread_id FROM generate_series($1::int + 1, $2::int) i CROSS JOIN LATERAL (SELECT ${ownerSql('$3')}) o ORDER BY i`,
       [from, to, users],
     );
-    // Row order across workers; a thread's next put waits for its previous one (tails), so each thread is a chain.
-    const tails = new Map<string, Promise<void>>();
-    let next = 0;
-    const worker = async () => {
-      while (next < owners.length) {
-        const { i, thread_id } = owners[next++] as { i: number; thread_id: string };
-        const previous = tails.get(thread_id);
-        const mine = (async () => {
-          await previous;
-          await put(thread_id, i);
-        })();
-        tails.set(thread_id, mine);
-        await mine;
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    for (const target of targets) {
+      const put = async (owner: { userId: string; threadId: string }, step: number) => {
+        const key = `${owner.userId}/${owner.threadId}`;
+        const tip = target.tips.get(key);
+        const version = target.nextVersion(tip?.version);
+        const checkpoint: Checkpoint = {
+          v: 4,
+          id: uuid6(step & 0x3fff), // generated when the put starts: a thread's ids increase with its steps
+          ts: new Date().toISOString(),
+          channel_values: { state: { ...state, step } },
+          channel_versions: { state: version },
+          versions_seen: {},
+        };
+        await target.put(owner, tip, checkpoint, version, step);
+        target.tips.set(key, { checkpointId: checkpoint.id, version });
+      };
+      // Row order across workers; a thread's next put waits for its previous one (tails), so each thread is a chain.
+      const tails = new Map<string, Promise<void>>();
+      let next = 0;
+      const worker = async () => {
+        while (next < owners.length) {
+          const { i, user_id, thread_id } = owners[next++] as { i: number; user_id: string; thread_id: string };
+          const key = `${user_id}/${thread_id}`;
+          const previous = tails.get(key);
+          const mine = (async () => {
+            await previous;
+            await put({ userId: user_id, threadId: thread_id }, i);
+          })();
+          tails.set(key, mine);
+          await mine;
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    }
   };
 
   return {
     async seedTo(to: number): Promise<HistoryShape> {
       const from = seeded;
       const shape = await seedSnapshots(sql, from, to, state);
-      await seedLangGraph(from, to, shape.users);
+      await seedCheckpoints(from, to, shape.users);
       seeded = to;
-      const [counts] = await sql.query<{ snapshots: number; measured: number; checkpoints: number; measured_checkpoints: number; blobs: number }>(
+      const [counts] = await sql.query<Record<string, number>>(
         `SELECT (SELECT count(*)::int FROM agent_state_snapshots) AS snapshots,
                 (SELECT count(*)::int FROM agent_state_snapshots WHERE user_id = $1 AND thread_id = $2) AS measured,
                 (SELECT count(*)::int FROM checkpoints) AS checkpoints,
                 (SELECT count(*)::int FROM checkpoints WHERE thread_id = $3) AS measured_checkpoints,
-                (SELECT count(*)::int FROM checkpoint_blobs) AS blobs`,
+                (SELECT count(*)::int FROM checkpoint_blobs) AS blobs,
+                (SELECT count(*)::int FROM agent_checkpoints) AS agent_checkpoints,
+                (SELECT count(*)::int FROM agent_checkpoints WHERE user_id = $1 AND thread_id = $2) AS measured_agent_checkpoints,
+                (SELECT count(*)::int FROM agent_checkpoint_blobs) AS agent_blobs`,
         [MEASURED.userId, MEASURED.threadId, MEASURED.langgraphThreadId],
       );
-      const expected = { snapshots: to, measured: shape.measuredThreadRows, checkpoints: to, measured_checkpoints: shape.measuredThreadRows, blobs: to };
+      const m = shape.measuredThreadRows;
+      const expected = { snapshots: to, measured: m, checkpoints: to, measured_checkpoints: m, blobs: to, agent_checkpoints: to, measured_agent_checkpoints: m, agent_blobs: to };
       if (JSON.stringify(counts) !== JSON.stringify(expected)) {
         throw new Error(`seeded history has the wrong row counts: ${JSON.stringify(counts)}, expected ${JSON.stringify(expected)}`);
       }
       // What autovacuum would have done by the time a table has this history: fresh statistics, visibility map.
-      for (const table of ['userbase', 'agent_threads', 'agent_state_snapshots', 'checkpoints', 'checkpoint_blobs']) await sql.query(`VACUUM ANALYZE ${table}`);
+      for (const table of ['userbase', 'agent_threads', 'agent_state_snapshots', 'checkpoints', 'checkpoint_blobs', 'agent_checkpoints', 'agent_checkpoint_blobs']) {
+        await sql.query(`VACUUM ANALYZE ${table}`);
+      }
       return shape;
     },
   };

@@ -102,6 +102,9 @@ export function evaluateTargets(scenarios: Scenario[], growth: Growth[], payload
   for (const [kind, id, name] of [
     ['read-page', 'service-page', 'history page (listSnapshots, 50)'],
     ['read-latest', 'service-latest', 'getLatest'],
+    // Issue 12: our LangGraph saver's reads cost the same at the largest history as at the smallest.
+    ['read-latest', 'agentstate-saver-latest', 'AgentStateSaver.getTuple (latest)'],
+    ['read-page', 'agentstate-saver-page', 'AgentStateSaver.list (50)'],
   ] as const) {
     const g = growth.find((x) => x.kind === kind && x.id === id);
     if (!g) throw new Error(`no growth figure for ${id}`);

@@ -1,4 +1,5 @@
 export { AgentStateSaver, createAgentStateSaver } from './saver';
 export type { PruneCheckpointsInput } from './saver';
-export type { AgentStateSaverOptions } from './options';
-export { MissingOwnerError } from './errors';
+export type { AgentStateSaverOptions, ForkPolicy } from './options';
+export type { GroupCommitOptions } from './checkpointBatcher';
+export { MissingOwnerError, StaleCheckpointError } from './errors';

@@ -11,6 +11,11 @@ describe('createAgentStateSaver options', () => {
     expect(() => createAgentStateSaver({ prisma: fakePrisma, environment: 'prod' as never })).toThrow(/environment/);
     expect(() => createAgentStateSaver({ prisma: fakePrisma, defaultUserId: 'has space' })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     expect(() => createAgentStateSaver(undefined as never)).toThrow(/needs \{ prisma \}/);
+    expect(() => createAgentStateSaver({ prisma: fakePrisma, forkPolicy: 'never' as never })).toThrow(/forkPolicy/);
+    expect(() => createAgentStateSaver({ prisma: fakePrisma, threadLockTimeoutMs: 0 })).toThrow(/threadLockTimeoutMs/);
+    expect(() => createAgentStateSaver({ prisma: fakePrisma, groupCommit: { maxBatch: 0 } })).toThrow(/groupCommit.maxBatch/);
+    expect(() => createAgentStateSaver({ prisma: fakePrisma, groupCommit: { maxBatchSize: 8 } as never })).toThrow(/unknown option maxBatchSize/);
+    expect(() => createAgentStateSaver({ prisma: fakePrisma, groupCommit: true as never })).toThrow(/groupCommit/);
   });
 
   it('may narrow the environment, never widen it (AGENT_STATE_ENV/NODE_ENV of this process: test)', () => {

@@ -3,6 +3,7 @@ import type { Logger } from '@agentstate/logger';
 import { isEnvironment, type Environment } from '@agentstate/policy';
 import { InvalidInputError, type ProvisioningPolicyLike, type Telemetry } from '@agentstate/state-persistence';
 import type { SerializerProtocol } from '@langchain/langgraph-checkpoint';
+import type { GroupCommitOptions } from './checkpointBatcher';
 import { requireId } from './owner';
 
 export interface AgentStateSaverOptions {
@@ -23,9 +24,33 @@ export interface AgentStateSaverOptions {
   serde?: SerializerProtocol;
   /** default: loadDataModel() from @agentstate/db */
   dataModel?: DataModel;
+  /**
+   * What a put does when the checkpoint it continues (config.configurable.checkpoint_id)
+   * is no longer the latest of its thread and namespace (another writer got there first,
+   * or the caller continues an old checkpoint):
+   * - 'allow' (default, LangGraph's behaviour): the put forks the thread (time travel works);
+   * - 'reject': the put fails with StaleCheckpointError (a ConcurrentWriteError) and writes nothing.
+   * A call may override it with config.configurable.fork_policy.
+   */
+  forkPolicy?: ForkPolicy;
+  /**
+   * Group commit for steady puts on PostgreSQL (with `sql`): puts arriving while
+   * statements run go out together as one statement, one commit (each answered
+   * after that commit; a put that cannot be written is retried alone). Default on
+   * with `sql`; false turns it off. Without `sql` (e.g. PGlite) every put is its own statement.
+   */
+  groupCommit?: false | GroupCommitOptions;
+  /** forkPolicy 'reject': how long a put waits for the thread's other writers, default 5000 ms; then ThreadBusyError (retryable) */
+  threadLockTimeoutMs?: number;
 }
 
-const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel']);
+export type ForkPolicy = 'allow' | 'reject';
+
+export function isForkPolicy(value: unknown): value is ForkPolicy {
+  return value === 'allow' || value === 'reject';
+}
+
+const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel', 'forkPolicy', 'threadLockTimeoutMs', 'groupCommit']);
 
 /** The options, checked at start-up: a typo must fail loudly, never switch a protection off. */
 export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSaverOptions {
@@ -40,5 +65,25 @@ export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSa
     throw new InvalidInputError('environment', 'expected one of development, test, staging, production, unknown');
   }
   if (options.defaultUserId !== undefined) requireId(options.defaultUserId, 'defaultUserId');
+  if (options.forkPolicy !== undefined && !isForkPolicy(options.forkPolicy)) throw new InvalidInputError('forkPolicy', "expected 'allow' or 'reject'");
+  checkGroupCommit(options.groupCommit);
+  const timeout = options.threadLockTimeoutMs;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1)) {
+    throw new InvalidInputError('threadLockTimeoutMs', 'expected a positive number of milliseconds');
+  }
   return options;
+}
+
+const GROUP_COMMIT_LIMITS = { maxInFlight: [1, 1000], maxBatch: [1, 10_000], maxRowBytes: [0, 1024 * 1024 * 1024] } as const;
+
+function checkGroupCommit(value: unknown): void {
+  if (value === undefined || value === false) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError('groupCommit', 'expected false or { maxInFlight?, maxBatch?, maxRowBytes? }');
+  for (const [key, limit] of Object.entries(value)) {
+    const range = GROUP_COMMIT_LIMITS[key as keyof typeof GROUP_COMMIT_LIMITS];
+    if (!range) throw new InvalidInputError('groupCommit', `unknown option ${key}; expected ${Object.keys(GROUP_COMMIT_LIMITS).join(', ')}`);
+    if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < range[0] || (limit as number) > range[1])) {
+      throw new InvalidInputError(`groupCommit.${key}`, `expected an integer from ${range[0]} to ${range[1]}`);
+    }
+  }
 }

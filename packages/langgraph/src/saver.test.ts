@@ -130,6 +130,53 @@ describeEachDatabase('AgentStateSaver', (db) => {
     await expect(saver.prune({ keepLast: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
+  it('prune olderThan deletes only old checkpoints (with keepLast: both must hold), always keeps the latest, and every blob a kept one needs', async () => {
+    const { prisma } = db();
+    const userId = unique('test-');
+    const saver = testSaver(db()).forUser(userId);
+    async function thread(threadId: string): Promise<string[]> {
+      let config: RunnableConfig = configFor(threadId);
+      const ids: string[] = [];
+      for (let step = 1; step <= 5; step++) {
+        const checkpoint = checkpointWith({ stable: 'kept', counter: step }, { stable: 1, counter: step });
+        ids.push(checkpoint.id);
+        config = await saver.put(config, checkpoint, { ...META, step }, step === 1 ? { stable: 1, counter: 1 } : { counter: step });
+        await saver.putWrites(config, [['counter', step + 1]], `task-${step}`);
+      }
+      return ids;
+    }
+    const age = (threadId: string, ids: string[], days: number) =>
+      prisma.agentCheckpoint.updateMany({ where: { userId, threadId, checkpointId: { in: ids } }, data: { createdAt: new Date(Date.now() - days * 86_400_000) } });
+    const remaining = async (threadId: string) => (await collect(saver.list(configFor(threadId)))).map((t) => t.checkpoint.id);
+    const dayAgo = new Date(Date.now() - 86_400_000);
+
+    // 'old': the three oldest checkpoints are 10 days old, the two newest are fresh; 'fresh' is all fresh
+    const old = await thread('old');
+    const fresh = await thread('fresh');
+    await age('old', old.slice(0, 3), 10);
+    // both must hold: beyond the newest 4 AND older than a day → only the oldest goes
+    expect(await saver.prune({ keepLast: 4, olderThan: dayAgo })).toEqual({ deletedCheckpoints: 1, deletedWrites: 1, deletedBlobs: 1 });
+    expect(await remaining('old')).toEqual(old.slice(1).reverse());
+    // olderThan alone: every old checkpoint (the 'fresh' thread untouched)
+    expect(await saver.prune({ olderThan: dayAgo })).toEqual({ deletedCheckpoints: 2, deletedWrites: 2, deletedBlobs: 2 });
+    expect(await remaining('old')).toEqual([old[4], old[3]]);
+    expect(await remaining('fresh')).toEqual([...fresh].reverse());
+    // a thread whose checkpoints are all old keeps its latest, which still resolves the value written by the first one
+    await age('old', old, 30);
+    await age('fresh', fresh, 30);
+    expect(await saver.prune({ threadId: 'old', olderThan: dayAgo })).toMatchObject({ deletedCheckpoints: 1 });
+    expect(await remaining('old')).toEqual([old[4]]);
+    expect((await saver.getTuple(configFor('old')))?.checkpoint.channel_values).toEqual({ stable: 'kept', counter: 5 });
+    expect(await prisma.agentCheckpointBlob.count({ where: { userId, threadId: 'old' } })).toBe(2);
+    expect(await remaining('fresh')).toHaveLength(5);
+    // nothing to prune, or nonsense: typed errors, nothing deleted
+    await expect(saver.prune({})).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(saver.prune({ olderThan: new Date('not a date') })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(saver.prune({ olderThan: '2020-01-01' as never })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(saver.prune({ keepLast: 2, olderTham: dayAgo } as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await remaining('fresh')).toHaveLength(5);
+  });
+
   it("deleteUserData (state-persistence) removes the user's checkpoints, blobs and writes with the rest", async () => {
     const { prisma } = db();
     const userId = unique('test-');

@@ -12,6 +12,7 @@ import {
   createWritePath,
   doorEnvironment,
   InvalidInputError,
+  ThreadBusyError,
   toPersistenceError,
   viaDriver,
   viaPrisma,
@@ -33,27 +34,36 @@ import {
   type CheckpointTuple,
   type PendingWrite,
 } from '@langchain/langgraph-checkpoint';
+import { CheckpointBatcher } from './checkpointBatcher';
 import { checkpointJson, fromBase64, metadataFilterJson, toBase64 } from './codec';
-import { MissingOwnerError } from './errors';
+import { MissingOwnerError, StaleCheckpointError } from './errors';
 import { nextChannelVersion } from './versions';
-import { checkSaverOptions, type AgentStateSaverOptions } from './options';
+import { checkSaverOptions, isForkPolicy, type AgentStateSaverOptions, type ForkPolicy } from './options';
 import { namespaceOf, requireId, requireThreadId, resolveOwner, type SaverConfigurable } from './owner';
 import {
   deleteThreadCheckpoints,
   insertCheckpoint,
   insertWrites,
+  latestCheckpointId,
+  lockThreadForCheckpoint,
   pruneCheckpoints,
   selectCheckpoint,
   selectCheckpoints,
   selectPendingSends,
   type CheckpointRow,
+  type CheckpointWrite,
   type StatementResult,
   type ThreadKey,
 } from './statements';
 
 /** What scoped savers (forUser) share with the saver they came from. */
 interface SaverCore {
+  prisma: AgentStateSaverOptions['prisma'];
   db: Queryable;
+  forkPolicy: ForkPolicy;
+  threadLockTimeoutMs: number;
+  /** group commit of steady puts (PostgreSQL through `sql` only), null when off */
+  batcher: CheckpointBatcher | null;
   writePath: WritePath;
   checkpointPlan: ReferencePlan;
   writesPlan: ReferencePlan;
@@ -65,9 +75,13 @@ export interface PruneCheckpointsInput {
   userId?: string;
   /** one thread; all of the user's threads when absent */
   threadId?: string;
-  /** checkpoints kept per thread and namespace, newest first (at least 1) */
-  keepLast: number;
+  /** checkpoints kept per thread and namespace, newest first (at least 1; default 1: the latest checkpoint always stays) */
+  keepLast?: number;
+  /** only checkpoints created before this instant are deleted (with keepLast: both must hold) */
+  olderThan?: Date;
 }
+
+const PRUNE_KEYS = new Set(['userId', 'threadId', 'keepLast', 'olderThan']);
 
 const KEY_FIELDS = ['userId', 'threadId'] as const;
 
@@ -98,7 +112,11 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       ...(checked.telemetry ? { telemetry: checked.telemetry } : {}),
     });
     this.#core = {
+      prisma: checked.prisma,
       db,
+      forkPolicy: checked.forkPolicy ?? 'allow',
+      batcher: checked.sql && checked.groupCommit !== false ? new CheckpointBatcher(db, checked.groupCommit ?? {}) : null,
+      threadLockTimeoutMs: checked.threadLockTimeoutMs ?? 5000,
       writePath,
       // Start-up check: every required relation of the written models has a provisioning rule.
       checkpointPlan: writePath.plan('AgentCheckpoint', KEY_FIELDS),
@@ -185,7 +203,8 @@ export class AgentStateSaver extends BaseCheckpointSaver {
         return { channel, version: String(version), type, blob };
       }),
     );
-    const write = {
+    const forkPolicy = this.#forkPolicy(configurable);
+    const write: CheckpointWrite = {
       userId: prepared.values.userId as string,
       threadId,
       checkpointNs,
@@ -197,7 +216,12 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       metadataFilterJson: metadataFilterJson(metadataType, metadataBytes),
       blobs,
     };
-    await this.#write('put', userId, () => writePath.write(prepared, (ensure: EnsurePlan | null) => insertCheckpoint(db, write, ensure).then(attempted)));
+    const { batcher } = this.#core;
+    const attempt =
+      forkPolicy === 'reject'
+        ? this.#putIfLatest(write)
+        : (ensure: EnsurePlan | null) => (ensure === null && batcher ? batcher.insert(write) : insertCheckpoint(db, write, ensure)).then(attempted);
+    await this.#write('put', userId, () => writePath.write(prepared, attempt, { transactional: forkPolicy === 'reject' }));
     return next;
   }
 
@@ -229,6 +253,45 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     await this.#write('putWrites', userId, () => writePath.write(prepared, (ensure: EnsurePlan | null) => insertWrites(db, write, ensure).then(attempted)));
   }
 
+  #forkPolicy(configurable: SaverConfigurable): ForkPolicy {
+    const requested = (configurable as { fork_policy?: unknown }).fork_policy;
+    if (requested === undefined || requested === null) return this.#core.forkPolicy;
+    if (!isForkPolicy(requested)) throw new InvalidInputError('configurable.fork_policy', "expected 'allow' or 'reject'");
+    return requested;
+  }
+
+  /**
+   * forkPolicy 'reject': one attempt of the put in a transaction holding the
+   * thread's advisory lock, after checking that the checkpoint it continues
+   * is still the latest of its thread and namespace (or is this very
+   * checkpoint: a retried put). Otherwise StaleCheckpointError, the
+   * transaction rolls back and nothing is written. Writers of the thread wait
+   * at most threadLockTimeoutMs for each other (then ThreadBusyError).
+   */
+  #putIfLatest(write: CheckpointWrite) {
+    const { prisma, threadLockTimeoutMs } = this.#core;
+    const key: ThreadKey = { userId: write.userId, threadId: write.threadId, checkpointNs: write.checkpointNs };
+    return async (ensure: EnsurePlan | null) => {
+      try {
+        return await prisma.$transaction(
+          async (tx) => {
+            const db = viaPrisma(tx);
+            await lockThreadForCheckpoint(db, write.userId, write.threadId, threadLockTimeoutMs);
+            const latest = await latestCheckpointId(db, key);
+            if (latest !== write.parentCheckpointId && latest !== write.checkpointId) {
+              throw new StaleCheckpointError(write.threadId, write.checkpointNs, write.parentCheckpointId, latest);
+            }
+            return attempted(await insertCheckpoint(db, write, ensure));
+          },
+          { maxWait: 10_000, timeout: threadLockTimeoutMs + 20_000 },
+        );
+      } catch (error) {
+        if (lockTimedOut(error)) throw new ThreadBusyError(write.threadId, threadLockTimeoutMs);
+        throw error;
+      }
+    };
+  }
+
   /**
    * LangGraph calls deleteThread(threadId) without a config, so the owner is
    * this saver's: its forUser scope, else its defaultUserId; with neither it
@@ -244,17 +307,24 @@ export class AgentStateSaver extends BaseCheckpointSaver {
   }
 
   /**
-   * Retention: keeps the newest `keepLast` checkpoints per thread and
-   * namespace. Channel values a kept checkpoint resolves through are never
-   * deleted, whichever checkpoint wrote them.
+   * Retention per thread and namespace: deletes the checkpoints that are not
+   * among the newest `keepLast` (default 1) and, when `olderThan` is given,
+   * were created before it. The latest checkpoint of a thread always stays
+   * (deleteThread removes a whole thread). Channel values a kept checkpoint
+   * resolves through are never deleted, whichever checkpoint wrote them.
    */
   async prune(input: PruneCheckpointsInput): Promise<{ deletedCheckpoints: number; deletedWrites: number; deletedBlobs: number }> {
-    if (input === null || typeof input !== 'object') throw new InvalidInputError('prune input', 'expected { userId?, threadId?, keepLast }');
+    if (input === null || typeof input !== 'object') throw new InvalidInputError('prune input', 'expected { userId?, threadId?, keepLast?, olderThan? }');
+    const unknown = Object.keys(input).filter((key) => !PRUNE_KEYS.has(key));
+    if (unknown.length > 0) throw new InvalidInputError('prune input', `unknown option(s) ${unknown.join(', ')}; expected ${[...PRUNE_KEYS].join(', ')}`);
+    if (input.keepLast === undefined && input.olderThan === undefined) throw new InvalidInputError('prune input', 'give keepLast, olderThan, or both (nothing would be pruned otherwise)');
     const userId = input.userId !== undefined ? this.#owner('prune', { configurable: { user_id: input.userId } }) : (this.userId ?? raise(new MissingOwnerError('prune')));
-    const keepLast = input.keepLast;
+    const keepLast = input.keepLast ?? 1;
     if (!Number.isInteger(keepLast) || keepLast < 1) throw new InvalidInputError('keepLast', 'must be an integer of at least 1 (to delete a whole thread, call deleteThread)');
+    const olderThan = input.olderThan ?? null;
+    if (olderThan !== null && (!(olderThan instanceof Date) || Number.isNaN(olderThan.getTime()))) throw new InvalidInputError('olderThan', 'expected a valid Date');
     const threadId = input.threadId === undefined ? null : requireId(input.threadId, 'threadId');
-    const result = await this.#write('prune', userId, () => pruneCheckpoints(this.#core.db, userId, threadId, keepLast));
+    const result = await this.#write('prune', userId, () => pruneCheckpoints(this.#core.db, userId, threadId, keepLast, olderThan));
     return { deletedCheckpoints: result.checkpoints, deletedWrites: result.writes, deletedBlobs: result.blobs };
   }
 
@@ -313,6 +383,12 @@ export class AgentStateSaver extends BaseCheckpointSaver {
 
 function attempted(result: StatementResult) {
   return { value: undefined, written: result.written, ensured: result.ensured };
+}
+
+/** PostgreSQL's lock_not_available (55P03): lock_timeout expired. */
+function lockTimedOut(error: unknown): boolean {
+  const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown };
+  return e?.code === '55P03' || e?.meta?.driverAdapterError?.cause?.originalCode === '55P03' || /lock timeout/i.test(String(e?.message ?? ''));
 }
 
 function raise(error: Error): never {

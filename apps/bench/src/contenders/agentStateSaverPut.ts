@@ -3,8 +3,10 @@
  * contender 6 (one channel "state" carrying the payload, a new channel version
  * per put, parent = the client's previous checkpoint), in steady state: the
  * dev user and the threads exist and this saver has written for them (setup
- * does one put per client), so every timed put is the plain single-statement
- * INSERT (blob + checkpoint), the foreign keys checking the user and thread.
+ * does one put per client), so every timed put takes the fast path: the
+ * single-statement INSERT (blob + checkpoint), the foreign keys checking the
+ * user and thread, grouped with concurrent puts into one statement and commit
+ * (the saver's default group commit on PostgreSQL).
  */
 import { uuid6 } from '@langchain/langgraph-checkpoint';
 import type { Checkpoint } from '@langchain/langgraph-checkpoint';

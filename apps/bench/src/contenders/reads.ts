@@ -1,7 +1,8 @@
 /**
  * Reads of the measured thread (see seed.ts): the newest snapshot, and the
  * first history page of 50, through raw SQL (the floor: the same index and
- * columns, rows decoded by pg), the service, and LangGraph's saver.
+ * columns, rows decoded by pg), the service, LangGraph's PostgresSaver and our
+ * LangGraph saver (AgentStateSaver, the same history written through its put).
  */
 import type { Backend } from '../clients';
 import type { Contender } from '../measure';
@@ -10,6 +11,7 @@ import { MEASURED } from '../seed';
 const PAGE = 50;
 const COLUMNS = 'id::text AS id, user_id, thread_id, run_id, parent_id::text AS parent_id, state, metadata, created_at';
 const langgraphConfig = { configurable: { thread_id: MEASURED.langgraphThreadId, checkpoint_ns: '' } };
+const agentStateConfig = { configurable: { thread_id: MEASURED.threadId, checkpoint_ns: '', user_id: MEASURED.userId } };
 
 function saverOf(backend: Backend) {
   if (!backend.saver) throw new Error('LangGraph reads need PostgreSQL');
@@ -43,6 +45,13 @@ export function latestReaders(backend: Backend): Contender[] {
         await saver.getTuple(langgraphConfig);
       },
     },
+    {
+      id: 'agentstate-saver-latest',
+      label: '7 AgentStateSaver getTuple (ours)',
+      op: async () => {
+        await backend.agentSaver.getTuple(agentStateConfig);
+      },
+    },
   ];
 }
 
@@ -73,6 +82,13 @@ export function pageReaders(backend: Backend): Contender[] {
         for await (const tuple of saver.list(langgraphConfig, { limit: PAGE })) void tuple;
       },
     },
+    {
+      id: 'agentstate-saver-page',
+      label: `7 AgentStateSaver list (limit ${PAGE}, ours)`,
+      op: async () => {
+        for await (const tuple of backend.agentSaver.list(agentStateConfig, { limit: PAGE })) void tuple;
+      },
+    },
   ];
 }
 
@@ -85,12 +101,20 @@ export async function verifyReaders(backend: Backend, expectedStep: number, meas
   const latest = await backend.service.getLatest<{ step: number }>({ userId: MEASURED.userId, threadId: MEASURED.threadId });
   const tuple = await saver.getTuple(langgraphConfig);
   const langgraphState = (tuple?.checkpoint.channel_values as { state?: { step?: number } } | undefined)?.state;
-  if (latest?.state.step !== expectedStep || langgraphState?.step !== expectedStep) {
-    throw new Error(`seeded history is inconsistent: newest step ${latest?.state.step} (service) / ${langgraphState?.step} (LangGraph), expected ${expectedStep}`);
+  const ours = await backend.agentSaver.getTuple(agentStateConfig);
+  const oursState = (ours?.checkpoint.channel_values as { state?: { step?: number } } | undefined)?.state;
+  if (latest?.state.step !== expectedStep || langgraphState?.step !== expectedStep || oursState?.step !== expectedStep) {
+    throw new Error(
+      `seeded history is inconsistent: newest step ${latest?.state.step} (service) / ${langgraphState?.step} (LangGraph) / ${oursState?.step} (AgentStateSaver), expected ${expectedStep}`,
+    );
   }
   const page = await backend.service.listSnapshots({ userId: MEASURED.userId, threadId: MEASURED.threadId, limit: PAGE });
   let listed = 0;
   for await (const item of saver.list(langgraphConfig, { limit: PAGE })) if (item) listed++;
+  let listedOurs = 0;
+  for await (const item of backend.agentSaver.list(agentStateConfig, { limit: PAGE })) if (item) listedOurs++;
   const expected = Math.min(PAGE, measuredRows);
-  if (page.items.length !== expected || listed !== expected) throw new Error(`history page sizes ${page.items.length} / ${listed}, expected ${expected}`);
+  if (page.items.length !== expected || listed !== expected || listedOurs !== expected) {
+    throw new Error(`history page sizes ${page.items.length} / ${listed} / ${listedOurs}, expected ${expected}`);
+  }
 }

@@ -1,0 +1,144 @@
+/**
+ * Group commit for steady puts (the fast path: user and thread known to
+ * exist), as the service's SnapshotBatcher does for saves. While
+ * `maxInFlight` statements are running, new puts wait and then go out
+ * together as ONE statement (one commit, one WAL flush for all of them). Each
+ * caller is answered only when the statement that carried its checkpoint has
+ * returned, i.e. after its commit: nothing is acknowledged before it is
+ * durable.
+ *
+ * A put whose thread is missing is left out of the statement and answered
+ * "not written", exactly as the single-statement fast path answers a foreign
+ * key failure: the write path then takes the ensure path for that put alone
+ * (provisioning, or its own typed error) while the others commit. If the
+ * whole statement fails (a thread deleted between the check and the foreign
+ * key check, two puts of one checkpoint id in one batch, anything
+ * unexpected), each put is written again on its own, so one bad put fails
+ * alone; a lost connection fails every put of the batch with that error.
+ *
+ * Large puts skip the queue (their cost is the server storing the bytes, not
+ * the commit; and array parameters carry bytea as hex text).
+ */
+import { Prisma } from '@agentstate/db';
+import { isUnavailable, type Queryable } from '@agentstate/state-persistence';
+import { insertCheckpoint, type CheckpointWrite, type StatementResult } from './statements';
+
+export interface GroupCommitOptions {
+  /** statements running at once; puts beyond that wait for the next batch (default 2) */
+  maxInFlight?: number;
+  /** puts per statement at most (default 64) */
+  maxBatch?: number;
+  /** a put whose channel values, checkpoint and metadata exceed this many bytes goes out alone, at once (default 16 KiB) */
+  maxRowBytes?: number;
+}
+
+interface Waiting {
+  write: CheckpointWrite;
+  resolve(result: StatementResult): void;
+  reject(error: unknown): void;
+}
+
+const FAST_PATH_WRITTEN: StatementResult = { written: true, ensured: null };
+const FAST_PATH_MISSED: StatementResult = { written: false, ensured: null };
+
+export class CheckpointBatcher {
+  private readonly queue: Waiting[] = [];
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private readonly maxBatch: number;
+  private readonly maxRowBytes: number;
+
+  constructor(
+    private readonly db: Queryable,
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxInFlight = options.maxInFlight ?? 2;
+    this.maxBatch = options.maxBatch ?? 64;
+    this.maxRowBytes = options.maxRowBytes ?? 16 * 1024;
+  }
+
+  /** A fast-path put (no ensure plan): written, or not written because its thread is missing. */
+  insert(write: CheckpointWrite): Promise<StatementResult> {
+    if (rowBytes(write) > this.maxRowBytes) return insertCheckpoint(this.db, write, null);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ write, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
+      void this.flush(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async flush(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) {
+      const only = batch[0] as Waiting;
+      await insertCheckpoint(this.db, only.write, null).then(only.resolve, only.reject);
+      return;
+    }
+    let written: Set<number>;
+    try {
+      written = await insertCheckpoints(
+        this.db,
+        batch.map((b) => b.write),
+      );
+    } catch (error) {
+      if (isUnavailable(error)) {
+        for (const waiting of batch) waiting.reject(error);
+        return;
+      }
+      // One bad put must not fail the others: each on its own, in arrival order (a later put of the same checkpoint id wins, as without batching).
+      for (const waiting of batch) await insertCheckpoint(this.db, waiting.write, null).then(waiting.resolve, waiting.reject);
+      return;
+    }
+    batch.forEach((waiting, i) => waiting.resolve(written.has(i) ? FAST_PATH_WRITTEN : FAST_PATH_MISSED));
+  }
+}
+
+function rowBytes(w: CheckpointWrite): number {
+  return w.checkpointJson.length + w.metadata.byteLength + (w.metadataFilterJson?.length ?? 0) + w.blobs.reduce((sum, b) => sum + (b.blob?.byteLength ?? 0), 0);
+}
+
+const buffer = (value: Uint8Array | null) => (value === null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+
+/**
+ * Several puts in one statement: each put's blobs and checkpoint row, for the
+ * puts whose thread exists (the thread's foreign key to the user makes the
+ * user exist too); the others are left out. Returns the indexes written.
+ */
+export async function insertCheckpoints(db: Queryable, writes: CheckpointWrite[]): Promise<Set<number>> {
+  const column = <T>(pick: (w: CheckpointWrite, index: number) => T) => writes.map(pick);
+  const blobs = writes.flatMap((w, ord) => w.blobs.map((b) => ({ ord, ...b })));
+  const rows = await db.rows<{ ord: number }>(Prisma.sql`
+    WITH ok AS MATERIALIZED (
+      SELECT i.* FROM unnest(${column((_, i) => i)}::int[], ${column((w) => w.userId)}::text[], ${column((w) => w.threadId)}::text[],
+                             ${column((w) => w.checkpointNs)}::text[], ${column((w) => w.checkpointId)}::text[], ${column((w) => w.parentCheckpointId)}::text[],
+                             ${column((w) => w.checkpointJson)}::text[], ${column((w) => w.metadataType)}::text[], ${column((w) => buffer(w.metadata))}::bytea[],
+                             ${column((w) => w.metadataFilterJson)}::text[])
+        AS i(ord, user_id, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata_type, metadata, metadata_json)
+      WHERE EXISTS (SELECT 1 FROM agent_threads t WHERE t.user_id = i.user_id AND t.id = i.thread_id)),
+    cp_blobs AS (
+      INSERT INTO agent_checkpoint_blobs (user_id, thread_id, checkpoint_ns, channel, version, type, blob)
+      SELECT ok.user_id, ok.thread_id, ok.checkpoint_ns, b.channel, b.version, b.type, b.blob
+      FROM unnest(${blobs.map((b) => b.ord)}::int[], ${blobs.map((b) => b.channel)}::text[], ${blobs.map((b) => b.version)}::text[],
+                  ${blobs.map((b) => b.type)}::text[], ${blobs.map((b) => buffer(b.blob))}::bytea[]) AS b(ord, channel, version, type, blob)
+      JOIN ok ON ok.ord = b.ord
+      ON CONFLICT DO NOTHING
+      RETURNING 1),
+    cp_rows AS (
+      INSERT INTO agent_checkpoints (user_id, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata_type, metadata, metadata_json)
+      SELECT ok.user_id, ok.thread_id, ok.checkpoint_ns, ok.checkpoint_id, ok.parent_checkpoint_id, ok.checkpoint::jsonb, ok.metadata_type, ok.metadata, ok.metadata_json::jsonb
+      FROM ok
+      ON CONFLICT (user_id, thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET
+        checkpoint = EXCLUDED.checkpoint, metadata_type = EXCLUDED.metadata_type, metadata = EXCLUDED.metadata, metadata_json = EXCLUDED.metadata_json
+      RETURNING 1)
+    SELECT ok.ord FROM ok WHERE (SELECT count(*) FROM cp_rows) + (SELECT count(*) FROM cp_blobs) >= 0`);
+  return new Set(rows.map((r) => Number(r.ord)));
+}
