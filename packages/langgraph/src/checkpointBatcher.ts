@@ -1,11 +1,7 @@
 /**
- * Group commit for steady puts (the fast path: user and thread known to
- * exist), as the service's SnapshotBatcher does for saves. While
- * `maxInFlight` statements are running, new puts wait and then go out
- * together as ONE statement (one commit, one WAL flush for all of them). Each
- * caller is answered only when the statement that carried its checkpoint has
- * returned, i.e. after its commit: nothing is acknowledged before it is
- * durable.
+ * Group commit (GroupCommit of @agentstate/state-persistence, as the
+ * service's saves use it) for steady puts: the fast path, user and thread
+ * known to exist, several puts in ONE statement.
  *
  * A put whose thread is missing is left out of the statement and answered
  * "not written", exactly as the single-statement fast path answers a foreign
@@ -20,85 +16,30 @@
  * the commit; and array parameters carry bytea as hex text).
  */
 import { Prisma } from '@agentstate/db';
-import { isUnavailable, type Queryable } from '@agentstate/state-persistence';
+import { GroupCommit, type GroupCommitOptions, type Queryable } from '@agentstate/state-persistence';
 import { insertCheckpoint, type CheckpointWrite, type StatementResult } from './statements';
 
-export interface GroupCommitOptions {
-  /** statements running at once; puts beyond that wait for the next batch (default 2) */
-  maxInFlight?: number;
-  /** puts per statement at most (default 64) */
-  maxBatch?: number;
-  /** a put whose channel values, checkpoint and metadata exceed this many bytes goes out alone, at once (default 16 KiB) */
-  maxRowBytes?: number;
-}
-
-interface Waiting {
-  write: CheckpointWrite;
-  resolve(result: StatementResult): void;
-  reject(error: unknown): void;
-}
+export type { GroupCommitOptions } from '@agentstate/state-persistence';
 
 const FAST_PATH_WRITTEN: StatementResult = { written: true, ensured: null };
 const FAST_PATH_MISSED: StatementResult = { written: false, ensured: null };
 
-export class CheckpointBatcher {
-  private readonly queue: Waiting[] = [];
-  private inFlight = 0;
-  private readonly maxInFlight: number;
-  private readonly maxBatch: number;
-  private readonly maxRowBytes: number;
-
-  constructor(
-    private readonly db: Queryable,
-    options: GroupCommitOptions = {},
-  ) {
-    this.maxInFlight = options.maxInFlight ?? 2;
-    this.maxBatch = options.maxBatch ?? 64;
-    this.maxRowBytes = options.maxRowBytes ?? 16 * 1024;
-  }
-
-  /** A fast-path put (no ensure plan): written, or not written because its thread is missing. */
-  insert(write: CheckpointWrite): Promise<StatementResult> {
-    if (rowBytes(write) > this.maxRowBytes) return insertCheckpoint(this.db, write, null);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ write, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      this.inFlight++;
-      void this.flush(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  private async flush(batch: Waiting[]): Promise<void> {
-    if (batch.length === 1) {
-      const only = batch[0] as Waiting;
-      await insertCheckpoint(this.db, only.write, null).then(only.resolve, only.reject);
-      return;
-    }
-    let written: Set<number>;
-    try {
-      written = await insertCheckpoints(
-        this.db,
-        batch.map((b) => b.write),
-      );
-    } catch (error) {
-      if (isUnavailable(error)) {
-        for (const waiting of batch) waiting.reject(error);
-        return;
-      }
-      // One bad put must not fail the others: each on its own, in arrival order (a later put of the same checkpoint id wins, as without batching).
-      for (const waiting of batch) await insertCheckpoint(this.db, waiting.write, null).then(waiting.resolve, waiting.reject);
-      return;
-    }
-    batch.forEach((waiting, i) => waiting.resolve(written.has(i) ? FAST_PATH_WRITTEN : FAST_PATH_MISSED));
+/** insert(write), a fast-path put (no ensure plan): written, or not written because its thread is missing. */
+export class CheckpointBatcher extends GroupCommit<CheckpointWrite, StatementResult> {
+  constructor(db: Queryable, options: GroupCommitOptions = {}) {
+    super(
+      {
+        one: (write) => insertCheckpoint(db, write, null),
+        async many(writes) {
+          const written = await insertCheckpoints(db, writes);
+          return writes.map((_, i) => (written.has(i) ? FAST_PATH_WRITTEN : FAST_PATH_MISSED));
+        },
+        bytes: rowBytes,
+        // in arrival order: a later put of the same checkpoint id wins, as without batching
+        retry: 'in-order',
+      },
+      options,
+    );
   }
 }
 

@@ -43,4 +43,7 @@ export type { ProvisioningPolicyLike } from './writePath/writeDecision';
 export { foreignKeyViolation, isUnavailable, runDatabase, runDatabaseWrite, toPersistenceError } from './writePath/databaseErrors';
 export { decodeValue as decodeState, encodeValue as encodeState } from './stateCodec';
 export { createTelemetry, METRIC_NAMES } from './writePath/telemetry';
+// Group commit, shared by the doors that batch fast-path writes (the service, the LangGraph saver).
+export { GroupCommit } from './groupCommit';
+export type { GroupCommitOptions, GroupCommitStatements } from './groupCommit';
 export type { Door, SaveStatus, Telemetry, WritePathKind } from './writePath/telemetry';

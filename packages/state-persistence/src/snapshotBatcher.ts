@@ -1,10 +1,7 @@
 /**
- * Group commit for the fast path. Saves whose referenced rows are all known
- * to exist arrive here; while `maxInFlight` statements are running, new
- * arrivals wait and then go out together as ONE multi-row INSERT (one
- * statement, one commit, one WAL flush for all of them). Each caller is
- * answered only when the statement that carried its row has returned, i.e.
- * after its commit: nothing is acknowledged before it is durable.
+ * Group commit (groupCommit.ts) for the service's fast path: saves whose
+ * referenced rows are all known to exist go out together as ONE multi-row
+ * INSERT.
  *
  * A row that cannot be written (its thread or parent is missing) is not
  * inserted and its caller gets null, exactly as the single-row fast path
@@ -21,81 +18,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '@agentstate/db';
+import { GroupCommit, type GroupCommitOptions } from './groupCommit';
 import { insertSnapshot, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
-import { isUnavailable } from './writePath/databaseErrors';
 import type { Queryable } from './writePath/queryable';
 
-interface Waiting {
-  write: SnapshotWrite;
-  resolve(row: WrittenRow | null): void;
-  reject(error: unknown): void;
-}
+export type SnapshotBatcherOptions = GroupCommitOptions;
 
-export interface SnapshotBatcherOptions {
-  /** statements running at once; arrivals beyond that wait for the next batch (default 2) */
-  maxInFlight?: number;
-  /** rows per statement at most (default 64) */
-  maxBatch?: number;
-  /** encoded state + metadata above this many bytes (UTF-16 units) go out alone, at once (default 16 KiB) */
-  maxRowBytes?: number;
-}
-
-export class SnapshotBatcher {
-  private readonly queue: Waiting[] = [];
-  private inFlight = 0;
-  private readonly maxInFlight: number;
-  private readonly maxBatch: number;
-  private readonly maxRowBytes: number;
-
-  constructor(
-    private readonly db: Queryable,
-    options: SnapshotBatcherOptions = {},
-  ) {
-    this.maxInFlight = options.maxInFlight ?? 2;
-    this.maxBatch = options.maxBatch ?? 64;
-    this.maxRowBytes = options.maxRowBytes ?? 16 * 1024;
-  }
-
-  /** The row written for `write`, or null when it could not be written on the fast path. */
-  insert(write: SnapshotWrite): Promise<WrittenRow | null> {
-    if (write.stateJson.length + write.metadataJson.length > this.maxRowBytes) return insertSnapshot(this.db, write);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ write, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      this.inFlight++;
-      void this.flush(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  private async flush(batch: Waiting[]): Promise<void> {
-    if (batch.length === 1) {
-      const only = batch[0] as Waiting;
-      await insertSnapshot(this.db, only.write).then(only.resolve, only.reject);
-      return;
-    }
-    let rows: Map<string, WrittenRow>;
-    const ids = batch.map(() => randomUUID());
-    try {
-      rows = await insertSnapshots(this.db, batch.map((b) => b.write), ids);
-    } catch (error) {
-      if (isUnavailable(error)) {
-        for (const waiting of batch) waiting.reject(error);
-        return;
-      }
-      // One bad row must not fail the others: each on its own.
-      await Promise.all(batch.map((waiting) => insertSnapshot(this.db, waiting.write).then(waiting.resolve, waiting.reject)));
-      return;
-    }
-    batch.forEach((waiting, i) => waiting.resolve(rows.get(ids[i] as string) ?? null));
+/** insert(write): the row written, or null when it could not be written on the fast path. */
+export class SnapshotBatcher extends GroupCommit<SnapshotWrite, WrittenRow | null> {
+  constructor(db: Queryable, options: SnapshotBatcherOptions = {}) {
+    super(
+      {
+        one: (write) => insertSnapshot(db, write),
+        async many(writes) {
+          const ids = writes.map(() => randomUUID());
+          const rows = await insertSnapshots(db, writes, ids);
+          return ids.map((id) => rows.get(id) ?? null);
+        },
+        // encoded state + metadata, in UTF-16 units
+        bytes: (write) => write.stateJson.length + write.metadataJson.length,
+        retry: 'parallel',
+      },
+      options,
+    );
   }
 }
 
