@@ -8,36 +8,13 @@
  * user and thread, grouped with concurrent puts into one statement and commit
  * (the saver's default group commit on PostgreSQL).
  */
-import { uuid6 } from '@langchain/langgraph-checkpoint';
-import type { Checkpoint } from '@langchain/langgraph-checkpoint';
-import { stateFor } from '../payloads';
+import { checkpointPuts } from './langgraphPut';
 import type { SaveContender, SaveContext } from './types';
 
-export function agentStateSaverPut({ backend, payload, nextId }: SaveContext): SaveContender {
-  const saver = backend.agentSaver;
-  const parents = new Map<number, string>();
+export function agentStateSaverPut(context: SaveContext): SaveContender {
   // Threads of this scenario only (stored bytes are measured per scenario).
-  const threadPrefix = `bench-as-${nextId()}-`;
-  const userId = 'dev-temp-bench-saver';
-  const put = async (worker: number, index: number) => {
-    const version = nextId();
-    const checkpoint: Checkpoint = {
-      v: 4,
-      id: uuid6(index & 0x3fff),
-      ts: new Date().toISOString(),
-      channel_values: { state: stateFor(payload, index) },
-      channel_versions: { state: version },
-      versions_seen: {},
-    };
-    const parent = parents.get(worker);
-    await saver.put(
-      { configurable: { thread_id: `${threadPrefix}${worker}`, checkpoint_ns: '', user_id: userId, ...(parent ? { checkpoint_id: parent } : {}) } },
-      checkpoint,
-      { source: 'loop', step: index, parents: {} },
-      { state: version },
-    );
-    parents.set(worker, checkpoint.id);
-  };
+  const threadPrefix = `bench-as-${context.nextId()}-`;
+  const put = checkpointPuts(context.backend.agentSaver, context, threadPrefix, { user_id: 'dev-temp-bench-saver' });
   return {
     id: 'agentstate-saver-put',
     label: '7 AgentStateSaver.put (ours), steady',
