@@ -12,6 +12,8 @@ import {
   createWritePath,
   doorEnvironment,
   InvalidInputError,
+  lockThread,
+  lockTimedOut,
   ThreadBusyError,
   toPersistenceError,
   viaDriver,
@@ -45,7 +47,6 @@ import {
   insertCheckpoint,
   insertWrites,
   latestCheckpointId,
-  lockThreadForCheckpoint,
   pruneCheckpoints,
   selectCheckpoint,
   selectCheckpoints,
@@ -276,7 +277,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
         return await prisma.$transaction(
           async (tx) => {
             const db = viaPrisma(tx);
-            await lockThreadForCheckpoint(db, write.userId, write.threadId, threadLockTimeoutMs);
+            await lockThread(db, write.userId, write.threadId, threadLockTimeoutMs); // forkPolicy 'reject': the service's key, so both doors take turns
             const latest = await latestCheckpointId(db, key);
             if (latest !== write.parentCheckpointId && latest !== write.checkpointId) {
               throw new StaleCheckpointError(write.threadId, write.checkpointNs, write.parentCheckpointId, latest);
@@ -383,12 +384,6 @@ export class AgentStateSaver extends BaseCheckpointSaver {
 
 function attempted(result: StatementResult) {
   return { value: undefined, written: result.written, ensured: result.ensured };
-}
-
-/** PostgreSQL's lock_not_available (55P03): lock_timeout expired. */
-function lockTimedOut(error: unknown): boolean {
-  const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown };
-  return e?.code === '55P03' || e?.meta?.driverAdapterError?.cause?.originalCode === '55P03' || /lock timeout/i.test(String(e?.message ?? ''));
 }
 
 function raise(error: Error): never {

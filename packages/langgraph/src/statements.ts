@@ -270,17 +270,6 @@ export async function pruneCheckpoints(
   return { checkpoints: Number(first?.checkpoints ?? 0), writes: Number(first?.writes ?? 0), blobs: Number(first?.blobs ?? 0) };
 }
 
-/**
- * forkPolicy 'reject': serialises the writers of one user's thread for the
- * rest of the transaction, waiting at most `timeoutMs` (then 55P03). The same
- * key as the service's expectedParentId saves (user/thread), so both doors
- * take turns on a thread. set_config(…, true) is transaction-local.
- */
-export async function lockThreadForCheckpoint(db: Queryable, userId: string, threadId: string, timeoutMs: number): Promise<void> {
-  await db.rows(Prisma.sql`SELECT set_config('lock_timeout', ${`${Math.ceil(timeoutMs)}ms`}, true)`);
-  await db.rows(Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${userId}/${threadId}`}, 0))::text`);
-}
-
 /** The latest checkpoint id of a user's thread and namespace (null when it has none). */
 export async function latestCheckpointId(db: Queryable, key: ThreadKey): Promise<string | null> {
   const rows = await db.rows<{ checkpoint_id: string }>(Prisma.sql`

@@ -37,10 +37,11 @@ export type { Attempt, Attempted, PreparedWrite, WriteManyResult, WritePath, Wri
 export { ensureClause, ensureReferences, ensureStatement, ident, readEnsureOutcome } from './writePath/ensureStatement';
 export type { EnsureClause, EnsureOutcome, EnsureOutcomeColumns, EnsurePlan } from './writePath/ensureStatement';
 export { viaDriver, viaPrisma } from './writePath/queryable';
+export { lockThread } from './writePath/threadLock';
 export type { Queryable } from './writePath/queryable';
 export { canAutoCreate, doorEnvironment, effectiveEnvironment } from './writePath/writeDecision';
 export type { ProvisioningPolicyLike } from './writePath/writeDecision';
-export { foreignKeyViolation, isUnavailable, runDatabase, runDatabaseWrite, toPersistenceError } from './writePath/databaseErrors';
+export { foreignKeyViolation, isUnavailable, lockTimedOut, runDatabase, runDatabaseWrite, toPersistenceError } from './writePath/databaseErrors';
 export { decodeValue as decodeState, encodeValue as encodeState } from './stateCodec';
 export { createTelemetry, METRIC_NAMES } from './writePath/telemetry';
 // Group commit, shared by the doors that batch fast-path writes (the service, the LangGraph saver).

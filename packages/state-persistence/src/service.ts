@@ -6,7 +6,8 @@ import { ConcurrentWriteError, InvalidInputError, SnapshotNotFoundError, ThreadB
 import { checkOptions } from './options';
 import { createReads } from './reads';
 import { fromWrite } from './snapshotMapping';
-import { insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, lockThread, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
+import { insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
+import { lockThread } from './writePath/threadLock';
 import { SnapshotBatcher } from './snapshotBatcher';
 import { encodeValue } from './stateCodec';
 import { ThreadTurns } from './threadQueue';
@@ -22,7 +23,7 @@ import type {
   StatePersistenceOptions,
 } from './types';
 import { optionalSnapshotId, rejectUnknownKeys, requireIdentifier, requireObject } from './validation';
-import { foreignKeyViolation, toPersistenceError } from './writePath/databaseErrors';
+import { foreignKeyViolation, lockTimedOut, toPersistenceError } from './writePath/databaseErrors';
 import type { EnsurePlan } from './writePath/ensureStatement';
 import { viaDriver, viaPrisma, type Queryable } from './writePath/queryable';
 import type { Telemetry } from './writePath/telemetry';
@@ -217,12 +218,6 @@ function traceEach<M extends Record<string, (...args: never[]) => Promise<unknow
     traced[name] = (...args: never[]) => telemetry.traced(name, 'snapshot', idAttributes(args[0]), () => method(...args));
   }
   return traced as M;
-}
-
-/** PostgreSQL's lock_not_available (55P03): lock_timeout expired. */
-function lockTimedOut(error: unknown): boolean {
-  const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown };
-  return e?.code === '55P03' || e?.meta?.driverAdapterError?.cause?.originalCode === '55P03' || /lock timeout/i.test(String(e?.message ?? ''));
 }
 
 function invalidParent(w: SnapshotWrite): SnapshotNotFoundError {

@@ -79,16 +79,6 @@ export async function insertSnapshotEnsuring(db: Queryable, w: SnapshotWrite, en
   return { row, ensured: readEnsureOutcome(first) };
 }
 
-/**
- * Serialises writers of one thread for the rest of the transaction
- * (expectedParentId saves), waiting at most `timeoutMs` (then 55P03).
- * set_config(…, true) is transaction-local, so nothing leaks through a pooler.
- */
-export async function lockThread(db: Queryable, userId: string, threadId: string, timeoutMs: number): Promise<void> {
-  await db.rows(Prisma.sql`SELECT set_config('lock_timeout', ${`${Math.ceil(timeoutMs)}ms`}, true)`);
-  await db.rows(Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${userId}/${threadId}`}, 0))::text`);
-}
-
 export async function latestSnapshotId(db: Queryable, userId: string, threadId: string): Promise<string | null> {
   const rows = await db.rows<{ id: string }>(Prisma.sql`
     SELECT id::text AS id FROM agent_state_snapshots WHERE user_id = ${userId} AND thread_id = ${threadId} ORDER BY seq DESC LIMIT 1`);

@@ -107,3 +107,9 @@ export async function runDatabase<T>(operation: string, action: () => Promise<T>
 export function runDatabaseWrite<T>(operation: string, action: () => Promise<T>): Promise<T> {
   return runDatabase(operation, action, 'write');
 }
+
+/** PostgreSQL's lock_not_available (55P03): lock_timeout expired. */
+export function lockTimedOut(error: unknown): boolean {
+  const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown };
+  return e?.code === '55P03' || e?.meta?.driverAdapterError?.cause?.originalCode === '55P03' || /lock timeout/i.test(String(e?.message ?? ''));
+}
