@@ -3,7 +3,7 @@
  * every figure there comes from a run anyone can repeat:
  *   pnpm --filter @agentstate/bench run readme-tables [-- results/latest.json]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
 
@@ -67,5 +67,9 @@ export function readmeTables(report: BenchReport): string {
 
 if (require.main === module) {
   const file = process.argv.slice(2).find((a) => a !== '--') ?? path.join(__dirname, '..', 'results', 'latest.json');
+  if (!existsSync(file)) {
+    console.error(`readme-tables: no results file at ${file}; run \`pnpm bench\` first (it writes results/latest.json), or pass a results file`);
+    process.exit(2);
+  }
   console.log(readmeTables(JSON.parse(readFileSync(file, 'utf8')) as BenchReport));
 }
