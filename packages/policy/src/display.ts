@@ -19,7 +19,11 @@ export function displayValue(value: unknown): string {
   return typeof value;
 }
 
+// Printable ASCII but \ and ", short enough to show whole: shown as is (every valid id; this runs on every decision).
+const SHOWN_AS_IS = new RegExp(`^[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]{0,${DISPLAY_MAX_CHARS}}$`);
+
 function displayString(value: string): string {
+  if (SHOWN_AS_IS.test(value)) return `"${value}"`;
   const codePoints = Array.from(value);
   const shown = codePoints.slice(0, DISPLAY_MAX_CHARS).map(escapeChar).join('');
   const hidden = codePoints.length - DISPLAY_MAX_CHARS;

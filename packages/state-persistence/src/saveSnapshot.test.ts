@@ -45,6 +45,21 @@ describeEachDatabase('saveSnapshot', (db) => {
     expect(typeof logged[0]!.reason).toBe('string');
   });
 
+  it('answers with the id and createdAt the database stored, on the ensure, single and grouped statements', async () => {
+    const userId = unique('dev-temp-');
+    const { service } = serviceFor(db(), 'development');
+    const first = await service.saveSnapshot({ userId, threadId: 't', runId: 'r0', state: { n: 0 } });
+    const alone = await service.saveSnapshot({ userId, threadId: 't', runId: 'r1', state: { n: 1 } });
+    // concurrent saves of known references share one statement (group commit)
+    const grouped = await Promise.all([2, 3, 4, 5, 6].map((n) => service.saveSnapshot({ userId, threadId: 't', runId: `r${n}`, state: { n } })));
+    for (const result of [first, alone, ...grouped]) {
+      if (result.status !== 'saved') throw new Error(`expected saved, got ${result.status}`);
+      const stored = await service.getSnapshot({ userId, id: result.snapshot.id });
+      expect(result.snapshot.createdAt).toBeInstanceOf(Date);
+      expect(result.snapshot.createdAt.toISOString()).toBe(stored.createdAt.toISOString());
+    }
+  });
+
   it('auto-creates test- users with the tester role', async () => {
     const { prisma } = db();
     const userId = unique('test-');

@@ -19,7 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '@agentstate/db';
 import { GroupCommit, type GroupCommitOptions } from './groupCommit';
-import { insertSnapshot, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
+import { insertSnapshot, RETURNING_WRITTEN, writtenRow, type SnapshotWrite, type WrittenRow, type WrittenRowColumns } from './snapshotWrites';
 import type { Queryable } from './writePath/queryable';
 
 export type SnapshotBatcherOptions = GroupCommitOptions;
@@ -51,7 +51,7 @@ export class SnapshotBatcher extends GroupCommit<SnapshotWrite, WrittenRow | nul
  */
 async function insertSnapshots(db: Queryable, writes: SnapshotWrite[], ids: string[]): Promise<Map<string, WrittenRow>> {
   const column = <T>(pick: (w: SnapshotWrite) => T) => writes.map(pick);
-  const inserted = await db.rows<WrittenRow>(Prisma.sql`
+  const inserted = await db.rows<WrittenRowColumns>(Prisma.sql`
     INSERT INTO agent_state_snapshots (id, user_id, thread_id, run_id, parent_id, state, metadata)
     SELECT i.id, i.user_id, i.thread_id, i.run_id, i.parent_id, i.state::jsonb, i.metadata::jsonb
     FROM unnest(${ids}::uuid[], ${column((w) => w.userId)}::text[], ${column((w) => w.threadId)}::text[], ${column((w) => w.runId)}::text[],
@@ -60,6 +60,6 @@ async function insertSnapshots(db: Queryable, writes: SnapshotWrite[], ids: stri
     WHERE EXISTS (SELECT 1 FROM agent_threads t WHERE t.user_id = i.user_id AND t.id = i.thread_id)
       AND (i.parent_id IS NULL OR EXISTS (SELECT 1 FROM agent_state_snapshots p WHERE p.id = i.parent_id AND p.user_id = i.user_id AND p.thread_id = i.thread_id))
     ORDER BY i.ord
-    RETURNING id::text AS id, created_at`);
-  return new Map(inserted.map((row) => [row.id, row]));
+    ${RETURNING_WRITTEN}`);
+  return new Map(inserted.map((row) => [row.id, writtenRow(row)]));
 }

@@ -19,8 +19,8 @@ export function fromRow<State>(row: SnapshotRow): Snapshot<State> {
  * what we just encoded would cost as much again), plus what the database assigned.
  */
 export function fromWrite<State>(w: SnapshotWrite, row: WrittenRow, state: unknown, metadata: unknown): Snapshot<State> {
-  const identity = { id: row.id, userId: w.userId, threadId: w.threadId, runId: w.runId, parentId: w.parentId, createdAt: row.created_at };
-  return snapshot(identity, state, metadata ?? {});
+  // A literal, not a spread: this runs on every save.
+  return { id: row.id, userId: w.userId, threadId: w.threadId, runId: w.runId, parentId: w.parentId, createdAt: row.created_at, state: state as State, metadata: (metadata ?? {}) as Record<string, unknown> };
 }
 
 /** A row read through Prisma's typed API (jsonb already parsed by the driver). */

@@ -1,5 +1,5 @@
 import { StateNotSerializableError, StateTooLargeError } from './errors';
-import { decodeValue, encodeValue, fastEncode, walkValue } from './stateCodec';
+import { decodeValue, encodeValue, fastEncode, plainEncode, walkValue } from './stateCodec';
 
 const roundTrip = (value: unknown) => decodeValue(encodeValue(value, 'state', 1024 * 1024).json);
 
@@ -125,5 +125,42 @@ describe('fast encoder', () => {
   ])('leaves %s to the walker', (_name, value) => {
     expect(fastEncode(value)).toBeUndefined();
   });
-});
 
+  describe('plain-JSON path', () => {
+    it.each([
+      ['plain JSON', corpus[0]![1]],
+      ['null prototype object', corpus[6]![1]],
+      ['400 levels', corpus[7]![1]],
+      ['a "__proto__" key holding plain data', JSON.parse('{"__proto__": {"a": [1, 2]}, "b": "c"}') as unknown],
+    ])('takes %s and gives the walker\'s exact JSON', (_name, value) => {
+      expect(plainEncode(value)).toBe(JSON.stringify(walkValue(value)));
+    });
+
+    it.each([
+      ...corpus.filter(([name]) => !['plain JSON', 'null prototype object', '400 levels'].includes(name)),
+      ['a symbol key', { [Symbol('s')]: 1, a: 1 }],
+      // eslint-disable-next-line no-sparse-arrays -- a hole, on purpose
+      ['an array hole', [1, , 3]],
+      ['a Date', { at: new Date(0) }],
+      ['text that looks like an escape', { s: '\\u0000' }],
+      ['a cycle', cycle],
+      ['NaN', [NaN]],
+      ['a function', { f: () => 1 }],
+      ['an object with toJSON', { toJSON: () => 'x' }],
+      ['600 levels', nested(600)],
+    ] as Array<[string, unknown]>)('leaves %s to the other encoders', (_name, value) => {
+      expect(plainEncode(value)).toBeUndefined();
+    });
+
+    it('steps aside while Object.prototype has a toJSON (it would change the output)', () => {
+      const proto = Object.prototype as { toJSON?: () => string };
+      proto.toJSON = () => 'patched';
+      try {
+        expect(plainEncode({ a: 1 })).toBeUndefined();
+      } finally {
+        delete proto.toJSON;
+      }
+      expect(plainEncode({ a: 1 })).toBe('{"a":1}');
+    });
+  });
+});

@@ -34,7 +34,7 @@ export function encodeValue(value: unknown, field: 'state' | 'metadata', limitBy
   // The fast path handles every storable value; anything it refuses goes
   // through the walker, which names the path in its error (or, for the rare
   // value only the walker accepts, encodes it: both give identical JSON).
-  const json = fastEncode(value) ?? JSON.stringify(walkValue(value, field));
+  const json = plainEncode(value) ?? fastEncode(value) ?? JSON.stringify(walkValue(value, field));
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > limitBytes) throw new StateTooLargeError(field, bytes, limitBytes);
   return { json, bytes };
@@ -122,7 +122,51 @@ function objectToJson(object: object, path: string, ancestors: Set<object>, dept
   return Object.prototype.hasOwnProperty.call(out, TAG) ? { [TAG]: 'Object', v: out } : out;
 }
 
-/* ------------------------------------------------------------ fast path -- */
+/* ----------------------------------------------------------- fast paths -- */
+
+/**
+ * Most states are plain JSON data already: then JSON.stringify without a
+ * replacer gives exactly the walker's output, and checking first costs far
+ * less than a replacer call per value (1 KB agent state: about 1 µs against
+ * 6). Anything else (Date, Map, undefined, a "$t" key, deep nesting, a
+ * cycle, a suspect escape) returns undefined and takes the paths below.
+ */
+export function plainEncode(value: unknown): string | undefined {
+  // A toJSON on Object.prototype (someone else's patch) would change JSON.stringify's output.
+  if (typeof (Object.prototype as { toJSON?: unknown }).toJSON === 'function' || !isPlainJson(value, 0)) return undefined;
+  const json = JSON.stringify(value);
+  return SUSPECT_ESCAPE.test(json) ? undefined : json;
+}
+
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  // Deep values (and cycles, which never end) are left to the walker, which names the path.
+  if (depth >= MAX_DEPTH - 1) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key === TAG || !isPlainJson(object[key], depth + 1)) return false;
+  }
+  return Object.getOwnPropertySymbols(object).length === 0;
+}
 
 class Refused extends Error {}
 

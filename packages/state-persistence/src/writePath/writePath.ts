@@ -240,8 +240,10 @@ export function createWritePath(options: WritePathOptions) {
   function finish<T>(rows: readonly PreparedWrite[], attempted: Attempted<T>, createdUsers: readonly string[]): WriteManyResult<T> {
     if (!attempted.written) return { value: attempted.value, written: false, provisioning: rows.map(() => null) };
     const logged = new Set<string>();
+    // The fast path ran only because every reference was known (and just touched): nothing to add.
+    const learned = attempted.ensured !== null;
     const provisioning = rows.map((prepared): ProvisioningOutcome | null => {
-      for (const reference of prepared.plan.required) known.add(referenceKey(reference, prepared.values));
+      if (learned) for (const reference of prepared.plan.required) known.add(referenceKey(reference, prepared.values));
       const { decided } = prepared;
       if (decided.kind !== 'write' || !decided.userMayBeCreated) return null;
       const outcome: ProvisioningOutcome = createdUsers.includes(decided.decision.id) && !logged.has(decided.decision.id) ? 'created' : 'already-existed';
