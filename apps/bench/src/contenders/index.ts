@@ -5,7 +5,7 @@ import { langgraphPut } from './langgraphPut';
 import { prismaCreate, prismaCreateFullRow } from './prismaCreate';
 import { prismaExtensionCreate } from './prismaExtensionCreate';
 import { rawInsert, rawInsertPrepared, yardstickInsert } from './rawInsert';
-import { serviceFirstSave } from './serviceFirstSave';
+import { serviceFirstSave, serviceFirstSavePrepared } from './serviceFirstSave';
 import { serviceSteady } from './serviceSteady';
 import { serviceSteadyPrepared, serviceSteadySingle, serviceSteadyTraced } from './serviceVariants';
 import type { SaveContenderFactory } from './types';
@@ -30,6 +30,7 @@ export const SAVE_CONTENDERS: readonly SaveContenderFactory[] = [
   serviceSteadyPrepared,
   serviceSteadyTraced,
   serviceFirstSave,
+  serviceFirstSavePrepared,
   langgraphPut,
   agentStateSaverPut,
 ];
@@ -47,13 +48,14 @@ export const SAVE_CONTENDER_IDS = [
   'service-steady-prepared',
   'service-steady-otel',
   'service-first-save',
+  'service-first-save-prepared',
   'langgraph-put',
   'agentstate-saver-put',
 ] as const;
 /** The baseline of every save scenario (first row, "x base"). */
 export const SAVE_BASELINE = 'yardstick-insert';
 /** Need a PostgreSQL server: named prepared statements (pg), LangGraph's saver (a pg pool). Left out on PGlite. */
-export const PG_ONLY_SAVE_CONTENDERS: ReadonlySet<SaveContenderFactory> = new Set([rawInsertPrepared, serviceSteadyPrepared, langgraphPut]);
+export const PG_ONLY_SAVE_CONTENDERS: ReadonlySet<SaveContenderFactory> = new Set([rawInsertPrepared, serviceSteadyPrepared, serviceFirstSavePrepared, langgraphPut]);
 /** Profiling rows measured alongside the contenders in every PostgreSQL save scenario. */
 export const SAVE_DIAGNOSTICS: readonly SaveContenderFactory[] = [rawInsertViaPrisma, rawServiceStatement];
 

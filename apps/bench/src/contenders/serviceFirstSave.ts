@@ -1,19 +1,30 @@
 /**
  * 5. saveSnapshot for a brand-new dev user every time (environment
  * 'development'): user, thread, audit row and snapshot in one statement.
+ * 5p: the same on the client with named prepared statements (PostgreSQL
+ * direct connections only): what parsing and planning that statement costs.
  */
+import type { StatePersistence } from '@agentstate/state-persistence';
+import type { Backend } from '../clients';
 import { stateFor } from '../payloads';
 import { THREAD, type SaveContender, type SaveContext } from './types';
 
-export function serviceFirstSave({ backend, payload, nextId }: SaveContext): SaveContender {
-  return {
-    id: 'service-first-save',
-    label: '5 saveSnapshot, new dev user',
-    storedIn: { tables: 'agent_state_snapshots', userPrefix: 'dev-temp-' },
-    async op({ index }) {
-      const result = await backend.service.saveSnapshot({ userId: `dev-temp-${nextId()}`, threadId: THREAD, runId: `r-${index}`, state: stateFor(payload, index) });
-      // Guards the benchmark itself: every timed op must really be a first save.
-      if (result.status !== 'saved' || result.provisioning !== 'created') throw new Error(`expected a first save, got ${JSON.stringify(result.status)}`);
-    },
+function firstSave(id: string, label: string, pick: (backend: Backend) => StatePersistence | null) {
+  return ({ backend, payload, nextId }: SaveContext): SaveContender => {
+    const service = pick(backend);
+    if (!service) throw new Error(`${id} needs PostgreSQL`);
+    return {
+      id,
+      label,
+      storedIn: { tables: 'agent_state_snapshots', userPrefix: `dev-temp-${id}-` },
+      async op({ index }) {
+        const result = await service.saveSnapshot({ userId: `dev-temp-${id}-${nextId()}`, threadId: THREAD, runId: `r-${index}`, state: stateFor(payload, index) });
+        // Guards the benchmark itself: every timed op must really be a first save.
+        if (result.status !== 'saved' || result.provisioning !== 'created') throw new Error(`expected a first save, got ${JSON.stringify(result.status)}`);
+      },
+    };
   };
 }
+
+export const serviceFirstSave = firstSave('service-first-save', '5 saveSnapshot, new dev user', (b) => b.service);
+export const serviceFirstSavePrepared = firstSave('service-first-save-prepared', '5p saveSnapshot, new dev user, named prepared statements', (b) => b.variants.prepared);
