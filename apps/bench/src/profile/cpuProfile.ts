@@ -9,6 +9,7 @@
 // per op from the bench's "client CPU ms/op" column (process.cpuUsage).
 import { Session } from 'node:inspector/promises';
 import { openPostgresBackend } from '../clients';
+import { agentStateSaverPut } from '../contenders/agentStateSaverPut';
 import { langgraphPut } from '../contenders/langgraphPut';
 import { rawInsert } from '../contenders/rawInsert';
 import { serviceSteady } from '../contenders/serviceSteady';
@@ -41,7 +42,8 @@ function componentOf(frame: ProfileNode['callFrame']): string {
   if (url.includes('/generated/prisma/')) return 'Prisma generated client';
   if (url.includes('@prisma/client')) return 'Prisma client runtime';
   if (url.includes('@prisma/adapter-pg') || url.includes('driver-adapter-utils')) return 'Prisma adapter-pg';
-  if (url.includes('@langchain/')) return 'LangGraph saver';
+  if (url.includes('@langchain/')) return 'LangGraph (checkpoint serde, saver)';
+  if (url.includes('/langgraph/src/')) return 'AgentStateSaver';
   if (url.includes('/pg-protocol/') || url.includes('/pg/') || url.includes('/pg-pool/') || url.includes('/pg-types/')) return 'pg driver';
   if (url.includes('winston') || url.includes('logform')) return 'logger';
   if (url.startsWith('node:')) return 'node internals (net, streams, timers)';
@@ -95,6 +97,8 @@ async function profileOne(session: Session, contender: Contender, ops: number, c
 
 async function main(argv: readonly string[]) {
   const flags = parseFlags(argv);
+  // As in main.ts: the saver's contender writes for a dev user, which only a development process may create.
+  if (process.env.AGENT_STATE_ENV === undefined && process.env.NODE_ENV === undefined) process.env.AGENT_STATE_ENV = 'development';
   const bytes = Number.parseInt(flags.payload, 10) * 1024;
   const payload = makePayload(flags.payload, bytes);
   const database = await createBenchDatabase(serverUrl());
@@ -108,7 +112,7 @@ async function main(argv: readonly string[]) {
       let n = 0;
       const context = { backend, payload, nextId: () => ++n };
       console.log(`client CPU per op by component (ms), ${flags.ops} ops at ${flags.concurrency} clients, ${payload.label} state (${payload.bytes} B)`);
-      for (const contender of [serviceSteady(context), langgraphPut(context), rawInsert(context)]) {
+      for (const contender of [serviceSteady(context), agentStateSaverPut(context), langgraphPut(context), rawInsert(context)]) {
         const { wallMs, ms } = await profileOne(session, contender, flags.ops, flags.concurrency);
         const busy = [...ms].filter(([k]) => k !== '(idle)').reduce((sum, [, v]) => sum + v, 0);
         console.log(`\n${contender.label}: ${((flags.ops * 1000) / wallMs).toFixed(0)} ops/s, busy ${(busy / flags.ops).toFixed(3)} ms/op`);
