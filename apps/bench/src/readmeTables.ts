@@ -46,8 +46,8 @@ export function targetTable(report: BenchReport): string {
   const lines = ['| target | measured: median (min–max over rounds) | goal | result |', '| --- | ---: | ---: | --- |'];
   for (const t of report.targets) {
     const verdict = `${t.pass ? 'pass' : 'miss'}${t.conclusive ? '' : ', not conclusive'}`;
-    const floor = /; (\S+) on the same measure: ([\d.]+x)/.exec(t.detail);
-    lines.push(`| ${t.description}${floor ? `; ${floor[1]} on the same measure: ${floor[2]}` : ''} | ${fixed(t.value, 2)}x (${fixed(t.min, 2)}–${fixed(t.max, 2)}) | ${t.comparison} ${t.threshold}x | ${verdict} |`);
+    const floors = [...t.detail.matchAll(/; (\S+) on the same measure: ([\d.]+x)/g)].map((m) => `; ${m[1]} on the same measure: ${m[2]}`).join('');
+    lines.push(`| ${t.description}${floors} | ${fixed(t.value, 2)}x (${fixed(t.min, 2)}–${fixed(t.max, 2)}) | ${t.comparison} ${t.threshold}x | ${verdict} |`);
   }
   return lines.join('\n');
 }
