@@ -73,7 +73,7 @@ export interface ServiceVariants {
 }
 
 /** An SDK as an application would run one, minus the network: aggregation and span batching happen, export is dropped. */
-function benchTelemetry() {
+export function benchTelemetry() {
   class NeverCollected extends MetricReader {
     protected async onForceFlush(): Promise<void> {}
     protected async onShutdown(): Promise<void> {}

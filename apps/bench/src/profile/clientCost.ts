@@ -5,13 +5,15 @@
 // encoding, building the statement and the write path's bookkeeping. Beside
 // it, the least a caller does for one row: JSON.stringify and one call to the
 // same runner. Steady saves (user and thread known) and first saves (a new
-// dev user each time, the ensure statement built) at 1 KB and 100 KB.
+// dev user each time, the ensure statement built) at 1 KB and 100 KB, and the
+// steady save with an OpenTelemetry SDK registered as the bench's 4o has one.
 // Deterministic enough to compare commits (CPU time, one process, no I/O);
 // the database-bound figures are `pnpm bench`'s.
 import { createPrismaClient, type SqlRunner } from '@agentstate/db';
 import { createLogger } from '@agentstate/logger';
 import { createStatePersistence } from '@agentstate/state-persistence';
 import { Writable } from 'node:stream';
+import { benchTelemetry } from '../clients';
 import { makePayload, type Payload } from '../payloads';
 
 /** What the statements ask for: a written row, and on the ensure path its outcome (the user created). */
@@ -49,12 +51,16 @@ async function main(argv: readonly string[]) {
       const n = payload.label === '1KB' ? ops : Math.max(1, Math.floor(ops / 50));
       const service = createStatePersistence({ prisma: prisma.prisma, sql, environment: 'development', groupCommit: false, logger: createLogger({ service: 'bench', stream: sink }) });
       const state = (i: number) => payload.variants[Math.abs(i) % payload.variants.length];
+      const traced = createStatePersistence({ prisma: prisma.prisma, sql, environment: 'development', groupCommit: false, logger: createLogger({ service: 'bench', stream: sink }), telemetry: benchTelemetry() });
       const raw = await measure(n, (i) => sql.query('INSERT', ['bench-user', 'thread-1', `r-${i}`, JSON.stringify(state(i))]));
-      await service.saveSnapshot({ userId: 'dev-temp-steady', threadId: 'thread-1', runId: 'r', state: {} });
-      const steady = await measure(n, (i) => service.saveSnapshot({ userId: 'dev-temp-steady', threadId: 'thread-1', runId: `r-${i}`, state: state(i) }));
+      const steadySave = (s: typeof service) => async (i: number) => s.saveSnapshot({ userId: 'dev-temp-steady', threadId: 'thread-1', runId: `r-${i}`, state: state(i) });
+      const steady = await measure(n, steadySave(service));
+      const withOtel = await measure(n, steadySave(traced));
       let user = 0;
       const first = await measure(n, (i) => service.saveSnapshot({ userId: `dev-temp-${++user}`, threadId: 'thread-1', runId: `r-${i}`, state: state(i) }));
-      console.log(`${payload.label.padEnd(6)} raw (stringify + call) ${raw.toFixed(1).padStart(7)}   steady save ${steady.toFixed(1).padStart(7)}   first save ${first.toFixed(1).padStart(7)}`);
+      console.log(
+        `${payload.label.padEnd(6)} raw (stringify + call) ${raw.toFixed(1).padStart(6)}   steady save ${steady.toFixed(1).padStart(6)}   steady, OpenTelemetry SDK ${withOtel.toFixed(1).padStart(6)}   first save ${first.toFixed(1).padStart(6)}`,
+      );
     }
   } finally {
     await prisma.close();
