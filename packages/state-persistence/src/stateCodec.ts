@@ -127,8 +127,8 @@ function objectToJson(object: object, path: string, ancestors: Set<object>, dept
 /**
  * Most states are plain JSON data already: then JSON.stringify without a
  * replacer gives exactly the walker's output, and checking first costs far
- * less than a replacer call per value (1 KB agent state: about 1 µs against
- * 6). Anything else (Date, Map, undefined, a "$t" key, deep nesting, a
+ * less than a replacer call per value (`pnpm --filter @agentstate/bench run
+ * profile:client` shows the difference per save). Anything else (Date, Map, undefined, a "$t" key, deep nesting, a
  * cycle, a suspect escape) returns undefined and takes the paths below.
  */
 export function plainEncode(value: unknown): string | undefined {

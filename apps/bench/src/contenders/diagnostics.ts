@@ -30,7 +30,7 @@ export function rawInsertViaPrisma({ backend, payload }: SaveContext): SaveConte
 
 /** The steady save's exact statement text (snapshotWrites.ts insertSnapshot, no parent), sent raw. */
 export const SERVICE_STEADY_SQL =
-  'INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, state, metadata) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) RETURNING id::text AS id, created_at';
+  'INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, state, metadata) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) RETURNING id::text AS id, (extract(epoch FROM created_at) * 1000)::int8::text AS created_ms';
 
 export function rawServiceStatement({ backend, payload }: SaveContext): SaveContender {
   const prefix = 'bench-diag-returning';

@@ -23,9 +23,9 @@ export class KnownReferences {
   }
 
   /**
-   * Down to 90% of capacity in one pass. Evicting one entry per add made each
-   * add of a full cache cost ~7 µs (a Map's iteration walks past the slots its
-   * deletions left at the front); in bulk it costs ~0.3 µs.
+   * Down to 90% of capacity in one pass. Evicting one entry per add made every
+   * add to a full cache slow: a Map's iteration walks past the slots its
+   * deletions left at the front, and the front is where the oldest entries are.
    */
   private evictOldest(): void {
     const keep = this.capacity - Math.max(1, Math.floor(this.capacity / 10));
