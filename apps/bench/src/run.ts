@@ -119,13 +119,14 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
         });
       }
     }
-
-    log('profile: round trips and statements per operation (wire counter)');
-    profile.roundTrips = await profileRoundTrips(url, payloads[0] as Payload, nextId, settings.profileOps, true);
   } finally {
     await pg.close();
     await cpu?.close();
   }
+  // After closing the measured clients: their pools hold up to 16 connections each, and a
+  // test run shares the server's max_connections with other suites running at the same time.
+  log('profile: round trips and statements per operation (wire counter)');
+  profile.roundTrips = await profileRoundTrips(url, payloads[0] as Payload, nextId, settings.profileOps, true);
 
   if (settings.pglite) {
     const lite = await openPgliteBackend();

@@ -50,7 +50,9 @@ export const QUICK_SETTINGS: BenchSettings = {
     { label: '10KB', bytes: 10 * KB },
   ],
   concurrencies: [1, 16],
-  poolSize: 16,
+  // A smoke run shares the server with test suites running beside it (npm test runs two packages at
+  // once): small pools keep it well inside max_connections; 16 clients then wait for a connection.
+  poolSize: 4,
   saves: (_payloadBytes, concurrency) =>
     concurrency === 1 ? { concurrency, warmupOps: 3, rounds: 2, opsPerRound: 8 } : { concurrency, warmupOps: 16, rounds: 2, opsPerRound: 32 },
   reads: { concurrency: 1, warmupOps: 3, rounds: 2, opsPerRound: 10 },
