@@ -18,6 +18,7 @@ const WHITESPACE = /[\s\p{White_Space}]/u;
 const CONTROL = /\p{Cc}/u;
 // With the u flag a lone surrogate is one match, so it is reported, not split.
 const OUTSIDE_ALPHABET = /[^A-Za-z0-9_\-.:@]/u;
+const ALPHABET_ONLY = /^[A-Za-z0-9_\-.:@]+$/;
 
 interface IdentifierProblem {
   code: ReasonCode;
@@ -56,6 +57,8 @@ export function identifierProblem(id: unknown, maxLength: number): IdentifierPro
       detail: `it is ${id.length} characters long, the maximum is ${maxLength}`,
     };
   }
+  // Every character in the alphabet: none of the checks below can fail (the common case, one test).
+  if (ALPHABET_ONLY.test(id)) return undefined;
   const found =
     firstMatch(id, WHITESPACE, 'INVALID_ID_WHITESPACE', 'whitespace') ??
     firstMatch(id, CONTROL, 'INVALID_ID_CONTROL_CHARACTER', 'a control character') ??
