@@ -77,6 +77,24 @@ describeEachDatabase(
       expect(failed).toEqual([[7, SnapshotNotFoundError.name]]);
       expect(await prisma.agentStateSnapshot.count({ where: { userId } })).toBe(24);
     });
+
+    it('checks parents in a batch: a parent of the same thread is kept, one from another thread fails that save alone', async () => {
+      const { prisma, sql } = db();
+      const service = createStatePersistence({ prisma, sql: sql!, environment: 'development', logger: createMemoryLogger().logger });
+      const userId = unique('dev-temp-gc-');
+      const root = await service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: 0 });
+      const elsewhere = await service.saveSnapshot({ userId, threadId: 'other', runId: 'r', state: 0 });
+      if (root.status !== 'saved' || elsewhere.status !== 'saved') throw new Error('setup saves failed');
+      const parentOf = (i: number) => (i === 5 ? elsewhere.snapshot.id : i % 3 === 0 ? root.snapshot.id : undefined);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 24 }, (_, i) => service.saveSnapshot({ userId, threadId: 't', runId: 'r', state: { i }, ...(parentOf(i) ? { parentId: parentOf(i) } : {}) })),
+      );
+      const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [[i, (o.reason as Error).constructor.name]] : []));
+      expect(failed).toEqual([[5, SnapshotNotFoundError.name]]);
+      const children = await prisma.agentStateSnapshot.count({ where: { userId, threadId: 't', parentId: root.snapshot.id } });
+      expect(children).toBe(8); // i = 0, 3, …, 21
+      expect(await prisma.agentStateSnapshot.count({ where: { userId, threadId: 't' } })).toBe(24);
+    });
   },
   { kinds: ['postgresql'], poolSize: 8 },
 );

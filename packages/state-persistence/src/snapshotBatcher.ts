@@ -44,6 +44,9 @@ export class SnapshotBatcher extends GroupCommit<SnapshotWrite, WrittenRow | nul
   }
 }
 
+// Only when a row of the batch has a parent: the clause costs the server about an eighth of the statement.
+const PARENT_IS_VALID = Prisma.sql`AND (i.parent_id IS NULL OR EXISTS (SELECT 1 FROM agent_state_snapshots p WHERE p.id = i.parent_id AND p.user_id = i.user_id AND p.thread_id = i.thread_id))`;
+
 /**
  * Several snapshots in one statement. A row is inserted only when its thread
  * (hence its user) exists and its parent, if any, is a snapshot of the same
@@ -58,7 +61,7 @@ async function insertSnapshots(db: Queryable, writes: SnapshotWrite[], ids: stri
                 ${column((w) => w.parentId)}::uuid[], ${column((w) => w.stateJson)}::text[], ${column((w) => w.metadataJson)}::text[])
          WITH ORDINALITY AS i(id, user_id, thread_id, run_id, parent_id, state, metadata, ord)
     WHERE EXISTS (SELECT 1 FROM agent_threads t WHERE t.user_id = i.user_id AND t.id = i.thread_id)
-      AND (i.parent_id IS NULL OR EXISTS (SELECT 1 FROM agent_state_snapshots p WHERE p.id = i.parent_id AND p.user_id = i.user_id AND p.thread_id = i.thread_id))
+      ${writes.some((w) => w.parentId !== null) ? PARENT_IS_VALID : Prisma.empty}
     ORDER BY i.ord
     ${RETURNING_WRITTEN}`);
   return new Map(inserted.map((row) => [row.id, writtenRow(row)]));
