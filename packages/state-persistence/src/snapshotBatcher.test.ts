@@ -78,6 +78,22 @@ describeEachDatabase(
       expect(await prisma.agentStateSnapshot.count({ where: { userId } })).toBe(24);
     });
 
+    it('a thread deleted behind the cache fails its batch; every save is then written alone, the stale one through the ensure path', async () => {
+      const { prisma, sql } = db();
+      const service = createStatePersistence({ prisma, sql: sql!, environment: 'development', logger: createMemoryLogger().logger });
+      const userId = unique('dev-temp-gc-');
+      for (const threadId of ['kept', 'stale']) await service.saveSnapshot({ userId, threadId, runId: 'r', state: 0 });
+      // Another process deletes one thread (and its snapshots): this service still remembers it.
+      await prisma.$executeRaw`DELETE FROM agent_threads WHERE user_id = ${userId} AND id = 'stale'`;
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => service.saveSnapshot({ userId, threadId: i === 9 ? 'stale' : 'kept', runId: 'r', state: { i } })),
+      );
+      expect(results.every((r) => r.status === 'saved')).toBe(true);
+      expect(await prisma.agentThread.count({ where: { userId, id: 'stale' } })).toBe(1); // created again (create-on-first-use)
+      expect(await prisma.agentStateSnapshot.count({ where: { userId, threadId: 'stale' } })).toBe(1);
+      expect(await prisma.agentStateSnapshot.count({ where: { userId, threadId: 'kept' } })).toBe(24);
+    });
+
     it('checks parents in a batch: a parent of the same thread is kept, one from another thread fails that save alone', async () => {
       const { prisma, sql } = db();
       const service = createStatePersistence({ prisma, sql: sql!, environment: 'development', logger: createMemoryLogger().logger });
