@@ -65,11 +65,13 @@ describePostgres('CheckpointBatcher (group commit)', (db) => {
     expect(await db().prisma.agentCheckpointBlob.count({ where: { userId } })).toBe(10);
   });
 
-  it('leaves out a put whose thread is missing (answered "not written") and commits the others', async () => {
+  it('a put whose thread or user is missing fails its batch; each put is then written alone: the others commit, the missing ones get the foreign key error', async () => {
     const userId = await userWithThreads(['a']);
-    const batcher = new CheckpointBatcher(viaDriver(db().sql!), { maxInFlight: 1 });
-    const results = await Promise.all([write(userId, 'a', 'first'), write(userId, 'a', 'x'), write(userId, 'missing', 'y'), write(unique('acct-'), 'a', 'z')].map((w) => batcher.insert(w)));
-    expect(results.map((r) => r.written)).toEqual([true, true, false, false]);
+    const { db: counted, texts } = counting(viaDriver(db().sql!));
+    const batcher = new CheckpointBatcher(counted, { maxInFlight: 1 });
+    const results = await Promise.allSettled([write(userId, 'a', 'first'), write(userId, 'a', 'x'), write(userId, 'missing', 'y'), write(unique('acct-'), 'a', 'z')].map((w) => batcher.insert(w)));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.written : (r.reason as { code?: string }).code))).toEqual([true, true, '23503', '23503']);
+    expect(texts).toHaveLength(1 + 1 + 3); // alone, the failed batch, then each of its three puts alone
     expect(await db().prisma.agentCheckpoint.count({ where: { userId } })).toBe(2);
   });
 

@@ -3,14 +3,15 @@
  * service's saves use it) for steady puts: the fast path, user and thread
  * known to exist, several puts in ONE statement.
  *
- * A put whose thread is missing is left out of the statement and answered
- * "not written", exactly as the single-statement fast path answers a foreign
- * key failure: the write path then takes the ensure path for that put alone
- * (provisioning, or its own typed error) while the others commit. If the
- * whole statement fails (a thread deleted between the check and the foreign
- * key check, two puts of one checkpoint id in one batch, anything
- * unexpected), each put is written again on its own, so one bad put fails
- * alone; a lost connection fails every put of the batch with that error.
+ * The thread and the user are left to the foreign keys, as in a single put
+ * (checking them in the statement was a semi-join planned and run on every
+ * batch). If the statement fails (a thread or user deleted behind the
+ * saver's back, two puts of one checkpoint id in one batch, anything
+ * unexpected), each put is written again on its own, in arrival order, so one
+ * bad put fails alone: a put whose thread is gone gets the foreign key error
+ * of a single put, which the write path turns into its ensure path
+ * (provisioning, or its own typed error) while the others commit. A lost
+ * connection fails every put of the batch with that error.
  *
  * Large puts skip the queue (their cost is the server storing the bytes, not
  * the commit; and array parameters carry bytea as hex text).
@@ -22,17 +23,16 @@ import { insertCheckpoint, type CheckpointWrite, type StatementResult } from './
 export type { GroupCommitOptions } from '@agentstate/state-persistence';
 
 const FAST_PATH_WRITTEN: StatementResult = { written: true, ensured: null };
-const FAST_PATH_MISSED: StatementResult = { written: false, ensured: null };
 
-/** insert(write), a fast-path put (no ensure plan): written, or not written because its thread is missing. */
+/** insert(write), a fast-path put (no ensure plan): written, or a foreign key error when its thread or user is gone. */
 export class CheckpointBatcher extends GroupCommit<CheckpointWrite, StatementResult> {
   constructor(db: Queryable, options: GroupCommitOptions = {}) {
     super(
       {
         one: (write) => insertCheckpoint(db, write, null),
         async many(writes) {
-          const written = await insertCheckpoints(db, writes);
-          return writes.map((_, i) => (written.has(i) ? FAST_PATH_WRITTEN : FAST_PATH_MISSED));
+          await insertCheckpoints(db, writes);
+          return writes.map(() => FAST_PATH_WRITTEN);
         },
         bytes: rowBytes,
         // in arrival order: a later put of the same checkpoint id wins, as without batching
@@ -49,22 +49,17 @@ function rowBytes(w: CheckpointWrite): number {
 
 const buffer = (value: Uint8Array | null) => (value === null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
 
-/**
- * Several puts in one statement: each put's blobs and checkpoint row, for the
- * puts whose thread exists (the thread's foreign key to the user makes the
- * user exist too); the others are left out. Returns the indexes written.
- */
-export async function insertCheckpoints(db: Queryable, writes: CheckpointWrite[]): Promise<Set<number>> {
+/** Several puts in one statement: each put's blobs and checkpoint row, all or nothing. */
+export async function insertCheckpoints(db: Queryable, writes: CheckpointWrite[]): Promise<void> {
   const column = <T>(pick: (w: CheckpointWrite, index: number) => T) => writes.map(pick);
   const blobs = writes.flatMap((w, ord) => w.blobs.map((b) => ({ ord, ...b })));
-  const rows = await db.rows<{ ord: number }>(Prisma.sql`
+  await db.rows(Prisma.sql`
     WITH ok AS MATERIALIZED (
       SELECT i.* FROM unnest(${column((_, i) => i)}::int[], ${column((w) => w.userId)}::text[], ${column((w) => w.threadId)}::text[],
                              ${column((w) => w.checkpointNs)}::text[], ${column((w) => w.checkpointId)}::text[], ${column((w) => w.parentCheckpointId)}::text[],
                              ${column((w) => w.checkpointJson)}::text[], ${column((w) => w.metadataType)}::text[], ${column((w) => buffer(w.metadata))}::bytea[],
                              ${column((w) => w.metadataFilterJson)}::text[])
-        AS i(ord, user_id, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata_type, metadata, metadata_json)
-      WHERE EXISTS (SELECT 1 FROM agent_threads t WHERE t.user_id = i.user_id AND t.id = i.thread_id)),
+        AS i(ord, user_id, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata_type, metadata, metadata_json)),
     cp_blobs AS (
       INSERT INTO agent_checkpoint_blobs (user_id, thread_id, checkpoint_ns, channel, version, type, blob)
       SELECT ok.user_id, ok.thread_id, ok.checkpoint_ns, b.channel, b.version, b.type, b.blob
@@ -80,6 +75,5 @@ export async function insertCheckpoints(db: Queryable, writes: CheckpointWrite[]
       ON CONFLICT (user_id, thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET
         checkpoint = EXCLUDED.checkpoint, metadata_type = EXCLUDED.metadata_type, metadata = EXCLUDED.metadata, metadata_json = EXCLUDED.metadata_json
       RETURNING 1)
-    SELECT ok.ord FROM ok WHERE (SELECT count(*) FROM cp_rows) + (SELECT count(*) FROM cp_blobs) >= 0`);
-  return new Set(rows.map((r) => Number(r.ord)));
+    SELECT (SELECT count(*) FROM cp_rows) + (SELECT count(*) FROM cp_blobs) AS rows_written`);
 }
