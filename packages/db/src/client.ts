@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -10,16 +9,9 @@ import { pgExecutor, pgliteExecutor, type SqlExecutor } from './migrations/execu
 import { readMigrationsDirectory } from './migrations/files';
 import { applyMigrations, type ApplyMigrationsResult } from './migrations/migrator';
 import { migrationsDir } from './paths';
+import { createSqlRunner, type PooledSqlRunner } from './sqlRunner';
 
-/** Plain parameterized SQL on the same connection pool as Prisma ($1, $2, … placeholders). */
-export interface SqlRunner {
-  /**
-   * `prepare: true` names the statement after its text, so each connection
-   * parses and plans it once and then only binds and executes it. Use it only
-   * for a fixed set of statement texts (each name lives as long as the connection).
-   */
-  query<Row = Record<string, unknown>>(text: string, values: readonly unknown[], options?: { prepare?: boolean }): Promise<Row[]>;
-}
+export type { PooledSqlRunner, SqlRunner } from './sqlRunner';
 
 export interface DatabaseClient {
   prisma: PrismaClient;
@@ -28,7 +20,7 @@ export interface DatabaseClient {
    * statements that cannot afford Prisma's per-query overhead (the
    * state-persistence service's single-statement saves). Undefined on PGlite.
    */
-  sql?: SqlRunner;
+  sql?: PooledSqlRunner;
   config: DatabaseConfig;
   /** "PostgreSQL at postgresql://…" or "embedded PGlite at …", password redacted */
   description: string;
@@ -53,11 +45,13 @@ export interface CreatePrismaClientOptions {
   poolTimeoutMs?: number;
   /**
    * Named prepared statements for db.sql's hot statements (parsed and planned
-   * once per connection). Off by default: a transaction-mode pooler
-   * (PgBouncer < 1.21, most hosted poolers) hands each transaction a different
-   * server connection, where the name does not exist or already exists.
-   * Turn it on only for direct connections; `?pgbouncer=true` in the URL
-   * (Prisma's convention) always turns it off. What it buys: `pnpm bench`.
+   * once per connection). Default: on, and safe behind a transaction-mode
+   * pooler (PgBouncer < 1.21, most hosted poolers), which hands each
+   * transaction some server connection where the name does not exist or
+   * already exists: the first such error turns them off for this client and
+   * the statement is sent again unnamed (see sqlRunner.ts). `false`, or
+   * `?pgbouncer=true` in the URL (Prisma's convention), never sends them.
+   * What they buy: `pnpm bench` (rows 4 and 4u, 5 and 5u).
    */
   preparedStatements?: boolean;
 }
@@ -85,23 +79,12 @@ async function openPostgres(config: Extract<DatabaseConfig, { provider: 'postgre
   });
   pool.on('error', () => undefined); // an idle client dropped by the server: the pool replaces it
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  const prepared = options.preparedStatements === true && !pgbouncer;
-  const sql: SqlRunner = {
-    async query<Row>(text: string, values: readonly unknown[], queryOptions: { prepare?: boolean } = {}) {
-      const name = prepared && queryOptions.prepare ? statementName(text) : undefined;
-      return (await pool.query({ text, values: values as unknown[], ...(name ? { name } : {}) })).rows as Row[];
-    },
-  };
+  const sql = createSqlRunner(pool, { namedStatements: options.preparedStatements !== false && !pgbouncer });
   const close = async () => {
     await prisma.$disconnect();
     await pool.end();
   };
   return { prisma, sql, config, description: describeDatabase(config), migrations, close };
-}
-
-/** Named after the statement text: each connection prepares a given text once. */
-function statementName(text: string): string {
-  return `agentstate_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
 }
 
 /** Prisma's `?pgbouncer=true` convention: read it (no named prepared statements) and keep it away from pg. */

@@ -1,0 +1,77 @@
+/**
+ * db.sql: plain parameterized SQL on the pg pool under Prisma's adapter.
+ *
+ * Statements marked `prepare: true` go out as named prepared statements
+ * (parsed and planned once per connection) until the server shows it cannot
+ * keep them: a transaction-mode pooler (PgBouncer before 1.21, most hosted
+ * poolers) hands each transaction some server connection, where our name
+ * "does not exist" or "already exists". Either error comes before anything
+ * runs (Parse or Bind fails, so Execute never happens), so the statement is
+ * sent again unnamed, and so is every statement of this client after it.
+ * Nothing fails and nothing runs twice; a pooler costs a warning, once.
+ */
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+
+/** Plain parameterized SQL on the same connection pool as Prisma ($1, $2, … placeholders). */
+export interface SqlRunner {
+  /**
+   * `prepare: true` names the statement after its text, so each connection
+   * parses and plans it once and then only binds and executes it. Use it only
+   * for a fixed set of statement texts (each name lives as long as the connection).
+   */
+  query<Row = Record<string, unknown>>(text: string, values: readonly unknown[], options?: { prepare?: boolean }): Promise<Row[]>;
+}
+
+/** db.sql as createPrismaClient() opens it. */
+export interface PooledSqlRunner extends SqlRunner {
+  /** Whether `prepare: true` still sends named statements (false when turned off, or after a pooler showed it cannot keep them). */
+  readonly namedStatements: boolean;
+}
+
+const NAME_PREFIX = 'agentstate_';
+
+/** Named after the statement text: each connection prepares a given text once, and one name never means two texts. */
+export function statementName(text: string): string {
+  return `${NAME_PREFIX}${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+}
+
+/**
+ * The server lost or already holds one of OUR named statements: SQLSTATE
+ * 26000 (invalid_sql_statement_name, "does not exist", from Bind) or 42P05
+ * (duplicate_prepared_statement, from Parse). Both fail before execution.
+ */
+export function lostNamedStatement(error: unknown, name: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (code === '26000' || code === '42P05') && typeof message === 'string' && message.includes(`"${name}"`);
+}
+
+export const NAMED_STATEMENTS_OFF_WARNING = 'AGENTSTATE_NAMED_STATEMENTS_OFF';
+
+export function createSqlRunner(pool: Pool, options: { namedStatements: boolean }): PooledSqlRunner {
+  let named = options.namedStatements;
+  const unnamed = async <Row>(text: string, values: readonly unknown[]) => (await pool.query({ text, values: values as unknown[] })).rows as Row[];
+  return {
+    get namedStatements() {
+      return named;
+    },
+    async query<Row>(text: string, values: readonly unknown[], queryOptions: { prepare?: boolean } = {}) {
+      if (!named || !queryOptions.prepare) return unnamed<Row>(text, values);
+      const name = statementName(text);
+      try {
+        return (await pool.query({ name, text, values: values as unknown[] })).rows as Row[];
+      } catch (error) {
+        if (!lostNamedStatement(error, name)) throw error;
+        if (named) {
+          named = false;
+          process.emitWarning(
+            `named prepared statements turned off for this client: the server ${(error as Error).message.includes('already exists') ? 'already held' : 'lost'} one (a transaction-mode pooler?); statements go unnamed from now on. Add ?pgbouncer=true to the URL (or preparedStatements: false) to skip this.`,
+            { code: NAMED_STATEMENTS_OFF_WARNING },
+          );
+        }
+        return unnamed<Row>(text, values);
+      }
+    },
+  };
+}
