@@ -96,9 +96,9 @@ describeWithPostgresServer('bench --quick', () => {
     for (const contender of saves[0]!.results) expect(tables).toContain(`| ${contender.label} |`);
     // Every bound a target prints "on the same measure" reaches the README (the first save has two).
     const firstSave = report.targets.find((t) => t.id.startsWith('first-save-'));
-    expect(firstSave?.detail).toMatch(/service-first-save-prepared on the same measure: [\d.]+x; raw-insert-prepared on the same measure: [\d.]+x/);
-    expect(tables).toContain(`${firstSave!.description}; service-first-save-prepared on the same measure:`);
-    expect(tables).toMatch(/service-first-save-prepared on the same measure: [\d.]+x; raw-insert-prepared on the same measure: [\d.]+x \|/);
+    expect(firstSave?.detail).toMatch(/service-first-save-unnamed on the same measure: [\d.]+x; raw-insert-prepared on the same measure: [\d.]+x/);
+    expect(tables).toContain(`${firstSave!.description}; service-first-save-unnamed on the same measure:`);
+    expect(tables).toMatch(/service-first-save-unnamed on the same measure: [\d.]+x; raw-insert-prepared on the same measure: [\d.]+x \|/);
 
     // The run's own database is gone again.
     const admin = new pg.Client({ connectionString: testServerUrl() });

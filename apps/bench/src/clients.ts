@@ -64,8 +64,8 @@ function benchSaver(db: DatabaseClient): AgentStateSaver {
 }
 
 export interface ServiceVariants {
-  /** named prepared statements on a client of its own (preparedStatements: true; PostgreSQL only, else null) */
-  prepared: StatePersistence | null;
+  /** unnamed statements only, on a client of its own (preparedStatements: false, what a transaction-mode pooler gets; PostgreSQL only, else null) */
+  unnamed: StatePersistence | null;
   /** every save sent on its own (groupCommit: false) */
   singleStatement: StatePersistence;
   /** an OpenTelemetry SDK registered for this service: metrics aggregated, spans batched to an exporter that drops them */
@@ -85,9 +85,9 @@ export function benchTelemetry() {
   });
 }
 
-async function variantsOf(db: DatabaseClient, prepared: DatabaseClient | null): Promise<ServiceVariants> {
+async function variantsOf(db: DatabaseClient, unnamed: DatabaseClient | null): Promise<ServiceVariants> {
   return {
-    prepared: prepared ? benchService(prepared) : null,
+    unnamed: unnamed ? benchService(unnamed) : null,
     singleStatement: benchService(db, { groupCommit: false }),
     traced: benchService(db, { telemetry: benchTelemetry() }),
   };
@@ -148,7 +148,7 @@ function prismaRawRunner(prisma: PrismaClient, raw: RawQuery, inTransaction: boo
 export async function openPostgresBackend(url: string, poolSize: number): Promise<Backend> {
   const pool = quietPool(url, poolSize);
   const db = await createPrismaClient({ config: { provider: 'postgresql', url }, migrate: false, poolSize });
-  const preparedDb = await createPrismaClient({ config: { provider: 'postgresql', url }, migrate: false, poolSize, preparedStatements: true });
+  const unnamedDb = await createPrismaClient({ config: { provider: 'postgresql', url }, migrate: false, poolSize, preparedStatements: false });
   const saver = new PostgresSaver(quietPool(url, poolSize));
   await saver.setup();
   return {
@@ -156,12 +156,12 @@ export async function openPostgresBackend(url: string, poolSize: number): Promis
     sql: pgRunner(pool, pool),
     prisma: db.prisma,
     service: benchService(db),
-    variants: await variantsOf(db, preparedDb),
+    variants: await variantsOf(db, unnamedDb),
     saver,
     agentSaver: benchSaver(db),
     poolSize,
     async close() {
-      await Promise.allSettled([pool.end(), db.close(), preparedDb.close(), saver.end()]);
+      await Promise.allSettled([pool.end(), db.close(), unnamedDb.close(), saver.end()]);
     },
   };
 }

@@ -3,8 +3,9 @@
  * D2, the raw floor's INSERT sent through Prisma's raw API, i.e. Prisma's own
  * client cost per query. It is why the service sends its single-statement
  * saves on the pg pool under Prisma's adapter (`sql: db.sql`). D3, the
- * service's own steady statement sent raw (metadata column, RETURNING id and
- * created_at, which a save must answer with): what bounds a steady save, as
+ * service's own steady statement sent raw, named prepared as the service sends
+ * it by default (metadata column, RETURNING id and created_at, which a save
+ * must answer with): what bounds a steady save, as
  * opposed to the raw floor, which stores less and returns nothing. (The other
  * diagnostics of the first profiling round, copies of the service's SQL and a
  * proposed faster save, were retired once the service adopted the proposal.)
@@ -36,12 +37,12 @@ export function rawServiceStatement({ backend, payload }: SaveContext): SaveCont
   const prefix = 'bench-diag-returning';
   return {
     id: 'diag-raw-insert-returning',
-    label: "D3 raw INSERT, the service's statement (metadata, RETURNING)",
+    label: "D3 raw INSERT, the service's statement (metadata, RETURNING; pg, named prepared)",
     diagnostic: true,
     storedIn: { tables: 'agent_state_snapshots', userPrefix: `${prefix}-` },
     setup: (concurrency) => ensureUsersWithThread(backend.sql, prefix, concurrency),
     async op({ worker, index }) {
-      await backend.sql.query(SERVICE_STEADY_SQL, [userOf(prefix, worker), THREAD, `r-${index}`, JSON.stringify(stateFor(payload, index)), '{}'], { prepared: false });
+      await backend.sql.query(SERVICE_STEADY_SQL, [userOf(prefix, worker), THREAD, `r-${index}`, JSON.stringify(stateFor(payload, index)), '{}'], { prepared: true });
     },
   };
 }

@@ -5,9 +5,9 @@ import { langgraphPut } from './langgraphPut';
 import { prismaCreate, prismaCreateFullRow } from './prismaCreate';
 import { prismaExtensionCreate } from './prismaExtensionCreate';
 import { rawInsert, rawInsertPrepared, yardstickInsert } from './rawInsert';
-import { serviceFirstSave, serviceFirstSavePrepared } from './serviceFirstSave';
+import { serviceFirstSave, serviceFirstSaveUnnamed } from './serviceFirstSave';
 import { serviceSteady } from './serviceSteady';
-import { serviceSteadyPrepared, serviceSteadySingle, serviceSteadyTraced } from './serviceVariants';
+import { serviceSteadySingle, serviceSteadyTraced, serviceSteadyUnnamed } from './serviceVariants';
 import type { SaveContenderFactory } from './types';
 
 /**
@@ -27,10 +27,10 @@ export const SAVE_CONTENDERS: readonly SaveContenderFactory[] = [
   prismaExtensionCreate,
   serviceSteady,
   serviceSteadySingle,
-  serviceSteadyPrepared,
+  serviceSteadyUnnamed,
   serviceSteadyTraced,
   serviceFirstSave,
-  serviceFirstSavePrepared,
+  serviceFirstSaveUnnamed,
   langgraphPut,
   agentStateSaverPut,
 ];
@@ -45,17 +45,17 @@ export const SAVE_CONTENDER_IDS = [
   'prisma-extension-create',
   'service-steady',
   'service-steady-single',
-  'service-steady-prepared',
+  'service-steady-unnamed',
   'service-steady-otel',
   'service-first-save',
-  'service-first-save-prepared',
+  'service-first-save-unnamed',
   'langgraph-put',
   'agentstate-saver-put',
 ] as const;
 /** The baseline of every save scenario (first row, "x base"). */
 export const SAVE_BASELINE = 'yardstick-insert';
 /** Need a PostgreSQL server: named prepared statements (pg), LangGraph's saver (a pg pool). Left out on PGlite. */
-export const PG_ONLY_SAVE_CONTENDERS: ReadonlySet<SaveContenderFactory> = new Set([rawInsertPrepared, serviceSteadyPrepared, serviceFirstSavePrepared, langgraphPut]);
+export const PG_ONLY_SAVE_CONTENDERS: ReadonlySet<SaveContenderFactory> = new Set([rawInsertPrepared, serviceSteadyUnnamed, serviceFirstSaveUnnamed, langgraphPut]);
 /** Profiling rows measured alongside the contenders in every PostgreSQL save scenario. */
 export const SAVE_DIAGNOSTICS: readonly SaveContenderFactory[] = [rawInsertViaPrisma, rawServiceStatement];
 

@@ -1,8 +1,9 @@
 /**
  * 5. saveSnapshot for a brand-new dev user every time (environment
  * 'development'): user, thread, audit row and snapshot in one statement.
- * 5p: the same on the client with named prepared statements (PostgreSQL
- * direct connections only): what parsing and planning that statement costs.
+ * Its statement goes named prepared, as by default on PostgreSQL (parsed and
+ * planned once per connection). 5u: the same with unnamed statements only
+ * (as behind a transaction-mode pooler): what parsing and planning it costs.
  */
 import type { StatePersistence } from '@agentstate/state-persistence';
 import type { Backend } from '../clients';
@@ -27,4 +28,4 @@ function firstSave(id: string, label: string, pick: (backend: Backend) => StateP
 }
 
 export const serviceFirstSave = firstSave('service-first-save', '5 saveSnapshot, new dev user', (b) => b.service);
-export const serviceFirstSavePrepared = firstSave('service-first-save-prepared', '5p saveSnapshot, new dev user, named prepared statements', (b) => b.variants.prepared);
+export const serviceFirstSaveUnnamed = firstSave('service-first-save-unnamed', '5u saveSnapshot, new dev user, unnamed statements', (b) => b.variants.unnamed);

@@ -1,7 +1,7 @@
 /**
  * What one option of the service costs or buys, each measured beside the
  * default steady-state save (contender 4) in the same rounds:
- *  4p named prepared statements (createPrismaClient({ preparedStatements: true }))
+ *  4u unnamed statements only (createPrismaClient({ preparedStatements: false }), as behind a transaction-mode pooler)
  *  4s group commit off (groupCommit: false): every save its own statement
  *  4o an OpenTelemetry SDK registered (metrics aggregated, spans batched, export dropped)
  * Each uses users of its own, created and saved once in setup, so every timed
@@ -34,6 +34,6 @@ function steadyVariant(id: string, label: string, prefix: string, pick: (backend
   };
 }
 
-export const serviceSteadyPrepared = steadyVariant('service-steady-prepared', '4p saveSnapshot, steady, named prepared statements', 'bench-prepared', (b) => b.variants.prepared);
+export const serviceSteadyUnnamed = steadyVariant('service-steady-unnamed', '4u saveSnapshot, steady, unnamed statements', 'bench-unnamed', (b) => b.variants.unnamed);
 export const serviceSteadySingle = steadyVariant('service-steady-single', '4s saveSnapshot, steady, group commit off', 'bench-single', (b) => b.variants.singleStatement);
 export const serviceSteadyTraced = steadyVariant('service-steady-otel', '4o saveSnapshot, steady, OpenTelemetry SDK registered', 'bench-otel', (b) => b.variants.traced);
