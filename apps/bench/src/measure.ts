@@ -1,13 +1,14 @@
 /**
  * Interleaved measurement: every contender runs on the same database in the
- * same period, one batch each per round (A B C, B C A, C A B, …: each round
- * starts one contender later, so none is always first after a heavy one),
+ * same period, one batch each per round, in an order shuffled per round
+ * (seeded: random.ts), so none always runs right after the same one),
  * after one warm-up batch each that is not recorded. Noise on a shared
  * machine then hits all contenders alike instead of whichever ran last.
  * Each contender's batch of each round is also kept on its own (`rounds`):
  * a ratio computed round by round compares two batches run seconds apart,
  * and the spread of those per-round ratios says how far the ratio can be trusted.
  */
+import { roundOrder } from './random';
 import { cpuDeltaMs, type ServerCpuSampler } from './serverCpu';
 import { percentile, round, summarize, type Summary } from './stats';
 
@@ -77,8 +78,8 @@ export async function measureInterleaved(
   for (const contender of contenders) await runBatch(contender, settings.warmupOps, settings, tally(contender), null, false);
   await hooks.afterWarmup?.();
   for (let round = 0; round < settings.rounds; round++) {
-    for (let k = 0; k < contenders.length; k++) {
-      const contender = contenders[(round + k) % contenders.length] as Contender;
+    for (const k of roundOrder(contenders.length, round)) {
+      const contender = contenders[k] as Contender;
       await runBatch(contender, settings.opsPerRound, settings, tally(contender), serverCpu, true);
     }
   }

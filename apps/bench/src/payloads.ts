@@ -4,6 +4,7 @@
  * the results come from the write path, not from the data. Text is drawn from
  * a small vocabulary so it compresses like prose (TOAST compresses large rows).
  */
+import { prng } from './random';
 
 export interface AgentMessage {
   role: 'user' | 'assistant' | 'tool';
@@ -32,18 +33,6 @@ const WORDS =
     ' ',
   );
 const ROLES = ['user', 'assistant', 'tool'] as const;
-
-/** mulberry32: tiny seeded PRNG, identical sequences on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sentence(random: () => number, words: number): string {
   const out: string[] = [];

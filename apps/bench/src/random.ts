@@ -1,0 +1,30 @@
+/** mulberry32: tiny seeded PRNG, identical sequences on every machine. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The contenders' order in one round: a permutation of 0..count-1, shuffled
+ * (Fisher-Yates) with the round as seed, so a run is repeatable and no
+ * contender always runs right after the same one. A fixed rotation kept
+ * every contender behind the same neighbour, and what ran just before a
+ * batch moved its median: in a scratch run (1 KB, 1 client), of eight copies
+ * of one service contender in rotation behind the yardstick, the first read
+ * 0.377 ms, the other seven 0.331-0.333 ms.
+ */
+export function roundOrder(count: number, round: number): number[] {
+  const random = prng(0x9e3779b9 ^ round);
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}
