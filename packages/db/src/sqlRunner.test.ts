@@ -86,6 +86,15 @@ describeWithPostgresServer('db.sql named statements on PostgreSQL', () => {
     expect(await rows()).toEqual([1]);
   });
 
+  it('names at most maxNamedTexts distinct texts; texts beyond go unnamed (a text that varies with the input cannot grow the server without bound)', async () => {
+    const sql = createSqlRunner(pool, { namedStatements: true, maxNamedTexts: 2 });
+    const texts = [1, 2, 3, 4].map((k) => `SELECT $1::int + ${k} AS x`);
+    for (const text of texts) await sql.query(text, [1], { prepare: true });
+    expect(await sql.query(texts[3]!, [1], { prepare: true })).toEqual([{ x: 5 }]);
+    expect(await preparedNames()).toEqual(texts.slice(0, 2).map(statementName).sort());
+    expect(sql.namedStatements).toBe(true);
+  });
+
   it('any other error is the caller’s, unchanged, and leaves named statements on', async () => {
     const sql = createSqlRunner(pool, { namedStatements: true });
     await sql.query(INSERT, [1], { prepare: true });

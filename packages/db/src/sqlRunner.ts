@@ -9,6 +9,12 @@
  * runs (Parse or Bind fails, so Execute never happens), so the statement is
  * sent again unnamed, and so is every statement of this client after it.
  * Nothing fails and nothing runs twice; a pooler costs a warning, once.
+ *
+ * Every named statement stays prepared on each connection that ran it, for
+ * the connection's life. Callers name only their fixed statement texts, but a
+ * text that varies with the input (a VALUES list per row count, filters per
+ * key) would grow the server's memory without bound: past `maxNamedTexts`
+ * distinct texts, new texts go unnamed.
  */
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -48,9 +54,12 @@ export function lostNamedStatement(error: unknown, name: string): boolean {
 }
 
 export const NAMED_STATEMENTS_OFF_WARNING = 'AGENTSTATE_NAMED_STATEMENTS_OFF';
+const MAX_NAMED_TEXTS = 64;
 
-export function createSqlRunner(pool: Pool, options: { namedStatements: boolean }): PooledSqlRunner {
+export function createSqlRunner(pool: Pool, options: { namedStatements: boolean; maxNamedTexts?: number }): PooledSqlRunner {
   let named = options.namedStatements;
+  const maxNamedTexts = options.maxNamedTexts ?? MAX_NAMED_TEXTS;
+  const names = new Map<string, string>(); // text -> name, at most maxNamedTexts
   const unnamed = async <Row>(text: string, values: readonly unknown[]) => (await pool.query({ text, values: values as unknown[] })).rows as Row[];
   return {
     get namedStatements() {
@@ -58,7 +67,12 @@ export function createSqlRunner(pool: Pool, options: { namedStatements: boolean 
     },
     async query<Row>(text: string, values: readonly unknown[], queryOptions: { prepare?: boolean } = {}) {
       if (!named || !queryOptions.prepare) return unnamed<Row>(text, values);
-      const name = statementName(text);
+      let name = names.get(text);
+      if (name === undefined) {
+        if (names.size >= maxNamedTexts) return unnamed<Row>(text, values);
+        name = statementName(text);
+        names.set(text, name);
+      }
       try {
         return (await pool.query({ name, text, values: values as unknown[] })).rows as Row[];
       } catch (error) {
