@@ -1,6 +1,6 @@
 import { agentStateSaverPut } from './agentStateSaverPut';
 import { checkThenCreate, checkThenCreateTransaction } from './checkThenCreate';
-import { rawInsertViaPrisma, rawServiceStatement } from './diagnostics';
+import { rawFirstSaveStatement, rawInsertViaPrisma, rawServiceStatement } from './diagnostics';
 import { langgraphPut } from './langgraphPut';
 import { prismaCreate, prismaCreateFullRow } from './prismaCreate';
 import { prismaExtensionCreate } from './prismaExtensionCreate';
@@ -57,7 +57,7 @@ export const SAVE_BASELINE = 'yardstick-insert';
 /** Need a PostgreSQL server: named prepared statements (pg), LangGraph's saver (a pg pool). Left out on PGlite. */
 export const PG_ONLY_SAVE_CONTENDERS: ReadonlySet<SaveContenderFactory> = new Set([rawInsertPrepared, serviceSteadyUnnamed, serviceFirstSaveUnnamed, langgraphPut]);
 /** Profiling rows measured alongside the contenders in every PostgreSQL save scenario. */
-export const SAVE_DIAGNOSTICS: readonly SaveContenderFactory[] = [rawInsertViaPrisma, rawServiceStatement];
+export const SAVE_DIAGNOSTICS: readonly SaveContenderFactory[] = [rawInsertViaPrisma, rawServiceStatement, rawFirstSaveStatement];
 
 export { agentStateSaverPut } from './agentStateSaverPut';
 export { langgraphPut } from './langgraphPut';
