@@ -13,11 +13,10 @@ export function prng(seed: number): () => number {
 /**
  * The contenders' order in one round: a permutation of 0..count-1, shuffled
  * (Fisher-Yates) with the round as seed, so a run is repeatable and no
- * contender always runs right after the same one. A fixed rotation kept
- * every contender behind the same neighbour, and what ran just before a
- * batch moved its median: in a scratch run (1 KB, 1 client), of eight copies
- * of one service contender in rotation behind the yardstick, the first read
- * 0.377 ms, the other seven 0.331-0.333 ms.
+ * contender always runs right after the same one: a fixed rotation kept
+ * every contender behind the same neighbour, so whatever a batch leaves
+ * behind (garbage, warm connections of another pool, server caches) fell on
+ * the same next contender every round.
  */
 export function roundOrder(count: number, round: number): number[] {
   const random = prng(0x9e3779b9 ^ round);
