@@ -94,11 +94,12 @@ describeWithPostgresServer('bench --quick', () => {
     const tables = readmeTables(report);
     for (const target of report.targets) expect(tables).toContain(target.description);
     for (const contender of saves[0]!.results) expect(tables).toContain(`| ${contender.label} |`);
-    // Every bound a target prints "on the same measure" reaches the README (the first save has two).
+    // Every bound a target prints "on the same measure" reaches the README (the first save has three).
     const firstSave = report.targets.find((t) => t.id.startsWith('first-save-'));
-    expect(firstSave?.detail).toMatch(/service-first-save-unnamed on the same measure: [\d.]+x; raw-insert-prepared on the same measure: [\d.]+x/);
-    expect(tables).toContain(`${firstSave!.description}; service-first-save-unnamed on the same measure:`);
-    expect(tables).toMatch(/service-first-save-unnamed on the same measure: [\d.]+x; raw-insert-prepared on the same measure: [\d.]+x \|/);
+    const bounds = /diag-raw-first-save on the same measure: [\d.]+x; service-first-save-unnamed on the same measure: [\d.]+x; raw-insert-prepared on the same measure: [\d.]+x/;
+    expect(firstSave?.detail).toMatch(bounds);
+    expect(tables).toContain(`${firstSave!.description}; diag-raw-first-save on the same measure:`);
+    expect(tables).toMatch(new RegExp(`${bounds.source} \\|`));
 
     // The run's own database is gone again.
     const admin = new pg.Client({ connectionString: testServerUrl() });
