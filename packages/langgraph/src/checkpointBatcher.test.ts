@@ -54,7 +54,9 @@ describePostgres('CheckpointBatcher (group commit)', (db) => {
     const { db: counted, texts } = counting(viaDriver(db().sql!));
     const batcher = new CheckpointBatcher(counted, { maxInFlight: 1 });
     const writes = ['a', 'b', 'c', 'a', 'b'].map((thread, i) => write(userId, thread, `value-${i}`));
-    const results = await Promise.all(writes.map((w) => batcher.insert(w)));
+    const first = batcher.insert(writes[0]!);
+    await new Promise((resolve) => setImmediate(resolve)); // the first is sent (and cannot have been answered yet)
+    const results = await Promise.all([first, ...writes.slice(1).map((w) => batcher.insert(w))]);
     expect(results.every((r) => r.written && r.ensured === null)).toBe(true);
     expect(texts).toHaveLength(2); // the first alone, the four that queued behind it together
     const saver = testSaver(db());
@@ -71,7 +73,7 @@ describePostgres('CheckpointBatcher (group commit)', (db) => {
     const batcher = new CheckpointBatcher(counted, { maxInFlight: 1 });
     const results = await Promise.allSettled([write(userId, 'a', 'first'), write(userId, 'a', 'x'), write(userId, 'missing', 'y'), write(unique('acct-'), 'a', 'z')].map((w) => batcher.insert(w)));
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.written : (r.reason as { code?: string }).code))).toEqual([true, true, '23503', '23503']);
-    expect(texts).toHaveLength(1 + 1 + 3); // alone, the failed batch, then each of its three puts alone
+    expect(texts).toHaveLength(1 + 4); // the four puts of one tick in one statement, which fails, then each put alone
     expect(await db().prisma.agentCheckpoint.count({ where: { userId } })).toBe(2);
   });
 
@@ -82,7 +84,7 @@ describePostgres('CheckpointBatcher (group commit)', (db) => {
     const id = uuid6(-1);
     const results = await Promise.all([write(userId, 'a', 'first'), write(userId, 'a', 'one', id), write(userId, 'a', 'two', id)].map((w) => batcher.insert(w)));
     expect(results.map((r) => r.written)).toEqual([true, true, true]);
-    expect(texts).toHaveLength(1 + 1 + 2); // alone, the failed batch, then each of its two puts alone
+    expect(texts).toHaveLength(1 + 3); // the three puts of one tick in one statement, which fails, then each put alone
     const tuple = await testSaver(db()).getTuple(configFor('a', userId, { checkpoint_id: id }));
     expect(tuple?.checkpoint.channel_values).toEqual({ v: 'two' });
   });
