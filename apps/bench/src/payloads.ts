@@ -4,7 +4,7 @@
  * the results come from the write path, not from the data. Text is drawn from
  * a small vocabulary so it compresses like prose (TOAST compresses large rows).
  */
-import { prng } from './random';
+import { seededRandom } from '@agentstate/db/testing';
 
 export interface AgentMessage {
   role: 'user' | 'assistant' | 'tool';
@@ -42,7 +42,7 @@ function sentence(random: () => number, words: number): string {
 
 /** One state whose JSON is close to (never more than ~60 bytes over) targetBytes. */
 export function makeState(targetBytes: number, seed: number): AgentState {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const state: AgentState = {
     step: seed,
     messages: [],

@@ -1,14 +1,4 @@
-/** mulberry32: tiny seeded PRNG, identical sequences on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@agentstate/db/testing';
 
 /**
  * The contenders' order in one round: a permutation of 0..count-1, shuffled
@@ -19,7 +9,7 @@ export function prng(seed: number): () => number {
  * the same next contender every round.
  */
 export function roundOrder(count: number, round: number): number[] {
-  const random = prng(0x9e3779b9 ^ round);
+  const random = seededRandom(0x9e3779b9 ^ round);
   const order = Array.from({ length: count }, (_, i) => i);
   for (let i = count - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
