@@ -80,7 +80,7 @@ export function createSqlRunner(pool: Pool, options: { namedStatements: boolean;
         if (named) {
           named = false;
           process.emitWarning(
-            `named prepared statements turned off for this client: the server ${(error as Error).message.includes('already exists') ? 'already held' : 'lost'} one (a transaction-mode pooler?); statements go unnamed from now on. Add ?pgbouncer=true to the URL (or preparedStatements: false) to skip this.`,
+            `named prepared statements turned off for this client: the server ${(error as { code?: unknown }).code === '42P05' ? 'already held' : 'lost'} one (a transaction-mode pooler?); statements go unnamed from now on. Add ?pgbouncer=true to the URL (or preparedStatements: false) to skip this.`,
             { code: NAMED_STATEMENTS_OFF_WARNING },
           );
         }
