@@ -1,8 +1,9 @@
 import path from 'node:path';
 
-export const USAGE = `usage: tsx src/main.ts [--quick] [--out <file>]
-  --quick       smoke run (< 1 minute): few iterations, 1KB/10KB states, 1k/2k history rows
-  --out <file>  where to write the JSON figures (default: apps/bench/results/latest.json)
+export const USAGE = `usage: tsx src/main.ts [--quick] [--out <file>] [--warmup <ops>]
+  --quick         smoke run (< 1 minute): few iterations, 1KB/10KB states, 1k/2k history rows
+  --out <file>    where to write the JSON figures (default: apps/bench/results/latest.json)
+  --warmup <ops>  warm-up operations per contender in the first scenario (default 3000; quick 3)
 Server: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres; DATABASE_URL is never used); a fresh database is created and dropped.`;
 
 export class UsageError extends Error {}
@@ -11,6 +12,8 @@ export interface BenchArgs {
   quick: boolean;
   out: string;
   help: boolean;
+  /** overrides the settings' jitWarmupOps */
+  warmup?: number;
 }
 
 export const DEFAULT_OUT = path.resolve(__dirname, '..', 'results', 'latest.json');
@@ -26,6 +29,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       const value = argv[++i];
       if (!value) throw new UsageError('--out needs a file path');
       args.out = path.resolve(value);
+    } else if (arg === '--warmup') {
+      const value = argv[++i];
+      if (!value || !/^\d+$/.test(value)) throw new UsageError('--warmup needs a whole number of operations');
+      args.warmup = Number(value);
     } else throw new UsageError(`unknown argument "${arg}"`);
   }
   return args;

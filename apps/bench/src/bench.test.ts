@@ -23,7 +23,7 @@ describeWithPostgresServer('bench --quick', () => {
 
   it('runs every scenario and writes the figures, per-round spreads and stored bytes of every contender', async () => {
     const out = path.join(dir, 'latest.json');
-    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), '--conditions=@agentstate/source', 'src/main.ts', '--quick', '--out', out], {
+    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), '--conditions=@agentstate/source', 'src/main.ts', '--quick', '--warmup', '5', '--out', out], {
       cwd: packageDir,
       encoding: 'utf8',
       timeout: 170_000,
@@ -34,6 +34,8 @@ describeWithPostgresServer('bench --quick', () => {
 
     const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
     expect(report.meta.mode).toBe('quick');
+    expect(report.meta.jitWarmupOps).toBe(5);
+    expect(run.stderr).toMatch(/save postgresql 1KB c=1: \d+ contenders, \d+ rounds x \d+ ops \(\+5 warm-up\)/);
     expect(report.contenders.map((c) => c.id)).toEqual([...SAVE_CONTENDER_IDS]);
     const isNumber = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
     const expectSpread = (s: RatioSpread) => {

@@ -23,7 +23,8 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
   // The bench writes to a database of its own and measures first saves of new dev users, which
   // only a development/test process may create: unless the environment says otherwise, it is one.
   if (process.env.AGENT_STATE_ENV === undefined && process.env.NODE_ENV === undefined) process.env.AGENT_STATE_ENV = 'development';
-  const settings = args.quick ? QUICK_SETTINGS : DEFAULT_SETTINGS;
+  const base = args.quick ? QUICK_SETTINGS : DEFAULT_SETTINGS;
+  const settings = args.warmup === undefined ? base : { ...base, jitWarmupOps: args.warmup };
   const startedAt = new Date();
   const started = performance.now();
   const database = await createBenchDatabase(serverUrl());
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
         postgres: postgresVersion,
         database: database.name,
         poolSize: settings.poolSize,
+        jitWarmupOps: settings.jitWarmupOps,
         payloads: settings.payloads,
       },
       ...body,

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { warmupNote } from './report';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);
@@ -55,7 +56,7 @@ export function targetTable(report: BenchReport): string {
 export function readmeTables(report: BenchReport): string {
   const m = report.meta;
   return [
-    `Run of ${m.startedAt} (${m.mode}, ${Math.round(m.wallSeconds)} s): Node ${m.node}, ${m.cpus} CPUs, load average ${m.loadAverage.map((l) => fixed(l, 1)).join(' ')}, PostgreSQL ${m.postgres}, pools of ${m.poolSize}.`,
+    `Run of ${m.startedAt} (${m.mode}, ${Math.round(m.wallSeconds)} s): Node ${m.node}, ${m.cpus} CPUs, load average ${m.loadAverage.map((l) => fixed(l, 1)).join(' ')}, PostgreSQL ${m.postgres}, pools of ${m.poolSize}${warmupNote(m.jitWarmupOps)}.`,
     '',
     saveTable(report),
     '',

@@ -66,11 +66,16 @@ function scenarioTable(s: Scenario): string {
   return out.join('\n');
 }
 
+/** The run's warm-up, for the header line (reports from before it was recorded say nothing). */
+export function warmupNote(jitWarmupOps: number | undefined): string {
+  return jitWarmupOps === undefined ? '' : `, ${jitWarmupOps.toLocaleString('en-US')} warm-up ops per contender first`;
+}
+
 export function formatReport(report: BenchReport): string {
   const out: string[] = [];
   const m = report.meta;
   out.push(
-    `agent-state benchmark (${m.mode}) — ${m.startedAt}, ${m.wallSeconds.toFixed(0)} s, Node ${m.node}, ${m.cpus} CPUs (load ${m.loadAverage.map((l) => l.toFixed(1)).join(' ')}), PostgreSQL ${m.postgres}, pools of ${m.poolSize}`,
+    `agent-state benchmark (${m.mode}) — ${m.startedAt}, ${m.wallSeconds.toFixed(0)} s, Node ${m.node}, ${m.cpus} CPUs (load ${m.loadAverage.map((l) => l.toFixed(1)).join(' ')}), PostgreSQL ${m.postgres}, pools of ${m.poolSize}${warmupNote(m.jitWarmupOps)}`,
     'Medians, p99 and ops/s over all measured ops; contenders interleaved round by round. "x base": this row vs the first row (saves: the yardstick,',
     "a prepared raw INSERT into a fixed copy of today's table layout; reads: raw SQL), taken round by round (both in the same round):",
     'median of the per-round ratios (min–max over the rounds). A wide min–max means that ratio is not to be trusted to its second digit.',

@@ -116,6 +116,8 @@ export interface BenchReport {
     postgres: string;
     database: string;
     poolSize: number;
+    /** warm-up operations per contender in the first save scenario (absent in reports written before it was recorded) */
+    jitWarmupOps?: number;
     payloads: Array<{ label: string; bytes: number }>;
   };
   /** the save contenders (diagnostics excluded), in table order */

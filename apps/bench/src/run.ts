@@ -88,7 +88,10 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
       for (const payload of payloads) {
         const context = { backend: pg, payload, nextId };
         const contenders = [...SAVE_CONTENDERS, ...SAVE_DIAGNOSTICS].map((factory) => factory(context));
-        await saveScenario(pg, payload, concurrency, contenders, settings.saves(payload.bytes, concurrency), cpu);
+        const measure = settings.saves(payload.bytes, concurrency);
+        // The first scenario warms every client's code (see jitWarmupOps); the later ones reuse the same clients.
+        const warmupOps = scenarios.length === 0 ? Math.max(measure.warmupOps, settings.jitWarmupOps) : measure.warmupOps;
+        await saveScenario(pg, payload, concurrency, contenders, { ...measure, warmupOps }, cpu);
       }
     }
 
