@@ -3,7 +3,7 @@
  * client, one service instance (as an application would have), one pg pool
  * for the raw contenders and, on PostgreSQL, LangGraph's saver with its own pool.
  */
-import { createPrismaClient, type DatabaseClient, type PrismaClient } from '@agentstate/db';
+import { createPrismaClient, statementName as serviceStatementName, type DatabaseClient, type PrismaClient } from '@agentstate/db';
 import { createLogger } from '@agentstate/logger';
 import { createStatePersistence, createTelemetry, type StatePersistence, type StatePersistenceOptions } from '@agentstate/state-persistence';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -11,7 +11,6 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@ope
 import { ExportResultCode } from '@opentelemetry/core';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { createAgentStateSaver, type AgentStateSaver } from '@agentstate/langgraph';
-import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 
@@ -101,15 +100,16 @@ function quietPool(url: string, max: number): pg.Pool {
 }
 
 /**
- * Named after the text, as the service's runner names its statements, and
- * remembered per text as it does: hashing the text on every call would charge
- * the raw contenders a cost the service does not pay.
+ * Named as the service's runner names its statements (db.sql) and, like it,
+ * remembered per text: hashing the text on every call would charge the raw
+ * contenders a cost the service does not pay. (Their pool is their own, so the
+ * names never meet the service's connections.)
  */
 const statementNames = new Map<string, string>();
 function statementName(text: string): string {
   let name = statementNames.get(text);
   if (name === undefined) {
-    name = `bench_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    name = serviceStatementName(text);
     statementNames.set(text, name);
   }
   return name;

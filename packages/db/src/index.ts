@@ -1,7 +1,7 @@
 export { runAdminStatement, withDatabase } from './admin';
 export { createPrismaClient, migrate, migratePglite, migratePostgres, readPoolerFlag } from './client';
 export type { CreatePrismaClientOptions, DatabaseClient, PooledSqlRunner, SqlRunner } from './client';
-export { NAMED_STATEMENTS_OFF_WARNING } from './sqlRunner';
+export { NAMED_STATEMENTS_OFF_WARNING, statementName } from './sqlRunner';
 export { DatabaseConfigError, describeDatabase, redactUrl, resolveDatabaseConfig } from './config';
 export { columnOf, loadDataModel } from './dataModel';
 export type { DataModel, DataModelField, DataModelModel, Reference } from './dataModel';
