@@ -3,7 +3,8 @@ import path from 'node:path';
 export const USAGE = `usage: tsx src/main.ts [--quick] [--out <file>] [--warmup <ops>]
   --quick         smoke run (< 1 minute): few iterations, 1KB/10KB states, 1k/2k history rows
   --out <file>    where to write the JSON figures (default: apps/bench/results/latest.json)
-  --warmup <ops>  warm-up operations per contender in the first scenario (default 3000; quick 3)
+  --warmup <ops>  warm-up operations per contender in the first scenario (default 3000; quick 3;
+                  never fewer than that scenario's own warm-up batch: 20, quick 3)
 Server: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres; DATABASE_URL is never used); a fresh database is created and dropped.`;
 
 export class UsageError extends Error {}
