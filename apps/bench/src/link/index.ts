@@ -12,6 +12,7 @@ import type { LinkReply, LinkRequest } from './process';
 import type { ProxyStats } from './proxy';
 
 export { measureAchievedRtt, type AchievedRtt } from './achievedRtt';
+export { activityBetween, LinkMeter, type LinkActivity } from './activity';
 export type { ProxyStats } from './proxy';
 export { histogramSince, summarizeLateness, trafficSince, type Histogram, type LatenessSummary, type TrafficCounts } from './traffic';
 
