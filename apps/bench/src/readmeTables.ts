@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { distanceText, linkActivityText, warmupNote } from './report';
+import { achievedText, distanceText, linkActivityText, warmupNote } from './report';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);
@@ -58,8 +58,8 @@ export function linkLines(report: BenchReport): string {
   return (report.links ?? [])
     .map(
       (l) =>
-        `- ${l.rttMs} ms link: \`SELECT 1\` median ${fixed(l.achieved.linkMedianMs, 3)} ms through it, ${fixed(l.achieved.directMedianMs, 3)} ms direct (${fixed(l.achieved.addedMs, 3)} ms added; ${l.achieved.queries} queries each, alternated); ` +
-        `over its scenarios' recorded rounds: ${linkActivityText(l.activity, l.rttMs / 2)}; link process: ${l.scheduling}.`,
+        `- ${l.rttMs} ms link (link process: ${l.scheduling}): ${l.achieved.map((a) => `${a.when}, ${achievedText(a)}`).join('; ')}. ` +
+        `Over its scenarios' recorded rounds: ${linkActivityText(l.activity, l.rttMs / 2)}.`,
     )
     .join('\n');
 }

@@ -41,8 +41,8 @@ export interface LinkReport {
   rttMs: number;
   /** how the link process was scheduled (real-time or not, timer slack) */
   scheduling: string;
-  /** SELECT 1 through the link and direct, medians, measured when the pass started */
-  achieved: AchievedRtt;
+  /** SELECT 1 through the link and direct, medians: before the distance's saves and after the reads */
+  achieved: Array<AchievedRtt & { when: string }>;
   /** over every scenario of this distance */
   activity: LinkActivity;
 }

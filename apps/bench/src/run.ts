@@ -55,8 +55,8 @@ interface Distance {
   link: Link | null;
   url: string;
   meter: LinkMeter;
-  /** SELECT 1 through the link and direct (null without a link) */
-  achieved: AchievedRtt | null;
+  /** SELECT 1 through the link and direct, before its saves and after the reads (none without a link) */
+  achieved: Array<AchievedRtt & { when: string }>;
 }
 
 /**
@@ -134,17 +134,19 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   try {
     for (const rttMs of settings.rtts) {
       const link = rttMs > 0 ? await openLink(url, rttMs) : null;
-      const distance: Distance = { rttMs, link, url: link?.url ?? url, meter: new LinkMeter(), achieved: null };
-      distances.push(distance);
-      if (!link) continue;
-      distance.achieved = await measureAchievedRtt(link.url, url, settings.achievedRttQueries);
-      const { linkMedianMs, directMedianMs, addedMs } = distance.achieved;
-      log(`link ${rttMs} ms (${link.scheduling}): SELECT 1 median ${linkMedianMs} ms through it, ${directMedianMs} ms direct: ${addedMs} ms added`);
+      distances.push({ rttMs, link, url: link?.url ?? url, meter: new LinkMeter(), achieved: [] });
     }
+    const measureRtt = async (distance: Distance, when: string) => {
+      if (!distance.link) return;
+      const achieved = { when, ...(await measureAchievedRtt(distance.link.url, url, settings.achievedRttQueries)) };
+      distance.achieved.push(achieved);
+      log(`link ${distance.rttMs} ms (${distance.link.scheduling}), ${when}: SELECT 1 median ${achieved.linkMedianMs} ms through it, ${achieved.directMedianMs} ms direct: ${achieved.addedMs} ms added`);
+    };
 
     // Saves, one distance after the other, each on clients of its own (pools of 16 each: one distance's clients at a time).
     let yardstick = false;
     for (const distance of distances) {
+      await measureRtt(distance, 'before its saves');
       const pg = await openPostgresBackend(distance.url, settings.poolSize);
       try {
         postgresVersion = (await pg.sql.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? postgresVersion;
@@ -207,6 +209,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
     } finally {
       await Promise.allSettled([...new Set([direct, ...readers.values()])].map((b) => b.close()));
     }
+    for (const distance of distances) await measureRtt(distance, 'after the reads');
   } finally {
     await Promise.allSettled(distances.map((d) => d.link?.close()));
     await cpu?.close();
@@ -232,7 +235,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
     }
   }
 
-  const links: LinkReport[] = distances.flatMap(({ rttMs, link, achieved, meter }) => (link && achieved ? [{ rttMs, scheduling: link.scheduling, achieved, activity: meter.total() }] : []));
+  const links: LinkReport[] = distances.flatMap(({ rttMs, link, achieved, meter }) => (link ? [{ rttMs, scheduling: link.scheduling, achieved, activity: meter.total() }] : []));
   const growth = computeGrowth(scenarios);
   const labels = payloads.map((p) => p.label);
   const targets = evaluateTargets(scenarios, growth, labels, { one: 1, many: Math.max(...settings.concurrencies) }, settings.rtts);
