@@ -12,4 +12,13 @@ describe('parseArgs', () => {
       expect(() => parseArgs(argv)).toThrow(UsageError);
     }
   });
+
+  it('reads --rtt as a list of round-trip times, repeatable, sorted and without duplicates', () => {
+    expect(parseArgs(['--rtt', '1']).rtts).toEqual([1]);
+    expect(parseArgs(['--rtt', '2,0', '--rtt', '0.5,2']).rtts).toEqual([0, 0.5, 2]);
+    expect(parseArgs([]).rtts).toBeUndefined();
+    for (const argv of [['--rtt'], ['--rtt', ''], ['--rtt', '-1'], ['--rtt', '1,x'], ['--rtt', '1,'], ['--rtt', '5000']]) {
+      expect(() => parseArgs(argv)).toThrow(UsageError);
+    }
+  });
 });

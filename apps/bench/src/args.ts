@@ -1,7 +1,10 @@
 import path from 'node:path';
 
-export const USAGE = `usage: tsx src/main.ts [--quick] [--out <file>] [--warmup <ops>]
-  --quick         smoke run (< 1 minute): few iterations, 1KB/10KB states, 1k/2k history rows
+export const USAGE = `usage: tsx src/main.ts [--quick] [--rtt <ms>[,<ms>…]] [--out <file>] [--warmup <ops>]
+  --quick         smoke run (about a minute): few iterations, 1KB/10KB states, 1k/2k history rows, still both distances
+  --rtt <ms,…>    round-trip times to measure at (default 0,1): 0 connects directly (loopback); any other
+                  value runs every PostgreSQL scenario again through a delay link adding that round trip
+                  (half each way). Repeat the flag or list them: --rtt 0,0.5 --rtt 2
   --out <file>    where to write the JSON figures (default: apps/bench/results/latest.json)
   --warmup <ops>  warm-up operations per contender in the first scenario (default 3000; quick 3;
                   never fewer than that scenario's own warm-up batch: 20, quick 3)
@@ -15,6 +18,8 @@ export interface BenchArgs {
   help: boolean;
   /** overrides the settings' jitWarmupOps */
   warmup?: number;
+  /** overrides the settings' round-trip times (ms, ascending, no duplicates) */
+  rtts?: number[];
 }
 
 export const DEFAULT_OUT = path.resolve(__dirname, '..', 'results', 'latest.json');
@@ -34,6 +39,13 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       const value = argv[++i];
       if (!value || !/^\d+$/.test(value)) throw new UsageError('--warmup needs a whole number of operations');
       args.warmup = Number(value);
+    } else if (arg === '--rtt') {
+      const value = argv[++i];
+      const rtts = value?.split(',').map((x) => x.trim()) ?? [];
+      if (rtts.length === 0 || !rtts.every((x) => /^\d+(\.\d+)?$/.test(x) && Number(x) <= 1000)) {
+        throw new UsageError('--rtt needs round-trip times in milliseconds, from 0 to 1000, comma-separated (e.g. --rtt 0,1)');
+      }
+      args.rtts = [...new Set([...(args.rtts ?? []), ...rtts.map(Number)])].sort((a, b) => a - b);
     } else throw new UsageError(`unknown argument "${arg}"`);
   }
   return args;

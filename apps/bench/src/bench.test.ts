@@ -21,12 +21,12 @@ describeWithPostgresServer('bench --quick', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs every scenario and writes the figures, per-round spreads and stored bytes of every contender', async () => {
+  it('runs every scenario at loopback and through a 1 ms link, and writes the figures, per-round spreads, round trips and stored bytes of every contender', async () => {
     const out = path.join(dir, 'latest.json');
     const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), '--conditions=@agentstate/source', 'src/main.ts', '--quick', '--warmup', '5', '--out', out], {
       cwd: packageDir,
       encoding: 'utf8',
-      timeout: 170_000,
+      timeout: 240_000,
       // DATABASE_URL is the user's database: the bench must not touch it (a closed port here would fail the run if it did).
       env: { ...process.env, BENCH_DATABASE_URL: testServerUrl(), DATABASE_URL: 'postgresql://not-the-bench@127.0.0.1:1/users_own_database', NODE_OPTIONS: '' },
     });
@@ -35,6 +35,7 @@ describeWithPostgresServer('bench --quick', () => {
     const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
     expect(report.meta.mode).toBe('quick');
     expect(report.meta.jitWarmupOps).toBe(5);
+    expect(report.meta.rtts).toEqual([0, 1]);
     expect(run.stderr).toMatch(/save postgresql 1KB c=1: \d+ contenders, \d+ rounds x \d+ ops \(\+5 warm-up\)/);
     expect(report.contenders.map((c) => c.id)).toEqual([...SAVE_CONTENDER_IDS]);
     const isNumber = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
@@ -44,9 +45,13 @@ describeWithPostgresServer('bench --quick', () => {
       expect(s.median).toBeLessThanOrEqual(s.max);
     };
 
-    const saves = report.scenarios.filter((s) => s.kind === 'save' && s.backend === 'postgresql');
+    const pgSaves = report.scenarios.filter((s) => s.kind === 'save' && s.backend === 'postgresql');
+    const saves = pgSaves.filter((s) => s.rttMs === 0);
     expect(saves.map((s) => s.concurrency).sort((a, b) => a - b)).toEqual([1, 1, 16, 16]);
-    for (const scenario of saves) {
+    // The same scenarios through the link, every contender there too.
+    const linked = pgSaves.filter((s) => s.rttMs === 1);
+    expect(linked.map((s) => s.key).sort()).toEqual(saves.map((s) => `${s.key} rtt=1ms`).sort());
+    for (const scenario of pgSaves) {
       expect(scenario.baseline).toBe('yardstick-insert');
       expect(scenario.results.filter((r) => !r.diagnostic).map((r) => r.id)).toEqual([...SAVE_CONTENDER_IDS]);
       for (const result of scenario.results) {
@@ -72,9 +77,41 @@ describeWithPostgresServer('bench --quick', () => {
       expect(byId.get('langgraph-put')?.storage?.tables).toEqual(['checkpoints', 'checkpoint_blobs', 'checkpoint_writes']);
     }
     expect(report.scenarios.some((s) => s.backend === 'pglite')).toBe(true);
+
+    // Through the link: round trips counted per operation for every row (1 client: exactly the statements' round trips),
+    // the link's own activity over the recorded rounds, and the achieved round trip (each link query at least 1 ms by construction).
+    const trips = (key: string) => new Map(report.scenarios.find((s) => s.key === key)?.results.map((r) => [r.id, r.roundTripsPerOp]));
+    const oneClient = trips('save postgresql 1KB c=1 rtt=1ms');
+    expect([...oneClient.values()].every((n) => typeof n === 'number' && n > 0)).toBe(true);
+    expect(['yardstick-insert', 'raw-insert-prepared', 'service-steady', 'service-first-save', 'agentstate-saver-put', 'check-then-create', 'check-then-create-tx'].map((id) => oneClient.get(id))).toEqual([1, 1, 1, 1, 1, 5, 7]);
+    expect(oneClient.get('langgraph-put')).toBeGreaterThan(1);
+    // Loopback rows at 1 client carry the wire profile's counts: the same statements, the same round trips.
+    expect(trips('save postgresql 1KB c=1')).toEqual(oneClient);
+    // Group commit shares round trips between concurrent saves; check-then-create cannot.
+    const sixteen = trips('save postgresql 1KB c=16 rtt=1ms');
+    expect(sixteen.get('check-then-create-tx')).toBe(7);
+    expect(sixteen.get('service-steady')).toBeLessThanOrEqual(1);
+    for (const scenario of report.scenarios.filter((s) => s.rttMs === 1)) {
+      const link = scenario.link as NonNullable<typeof scenario.link>;
+      expect(link.chunks).toBeGreaterThan(0);
+      expect(link.roundTrips).toBeGreaterThan(0);
+      expect(link.lateness.chunks).toBe(link.chunks);
+      for (const figure of [link.cpuUsPerChunk, link.lateness.p50Us, link.lateness.p99Us]) expect(isNumber(figure)).toBe(true);
+    }
+    for (const kind of ['read-latest', 'read-page'] as const) expect(report.scenarios.filter((s) => s.kind === kind && s.rttMs === 1)).toHaveLength(2);
+    expect(report.links.map((l) => l.rttMs)).toEqual([1]);
+    const [link] = report.links;
+    expect(link!.achieved.map((a) => a.when)).toEqual(['before its saves', 'after the reads']);
+    for (const achieved of link!.achieved) {
+      expect(achieved.linkMedianMs).toBeGreaterThanOrEqual(1);
+      expect(isNumber(achieved.directMedianMs)).toBe(true);
+    }
+    expect(link!.activity.chunks).toBe(report.scenarios.reduce((sum, s) => sum + (s.link?.chunks ?? 0), 0));
+    expect(run.stdout).toContain('== Links');
+    expect(run.stdout).toContain('through a 1 ms link');
     for (const kind of ['read-latest', 'read-page'] as const) {
       const reads = report.scenarios.filter((s) => s.kind === kind);
-      expect(reads.length).toBeGreaterThanOrEqual(2);
+      expect(reads.length).toBeGreaterThanOrEqual(4);
       for (const result of reads.flatMap((s) => s.results)) {
         expectSpread(result.vsBaselineMedianMs);
         expect(result.storage).toBeNull();
@@ -82,8 +119,19 @@ describeWithPostgresServer('bench --quick', () => {
     }
     expect(report.growth.length).toBeGreaterThan(0);
     for (const g of report.growth) expectSpread(g.spread);
-    expect(report.noise.map((n) => n.scenario).sort()).toEqual(saves.map((s) => s.key).sort());
+    expect(report.noise.map((n) => n.scenario).sort()).toEqual(pgSaves.map((s) => s.key).sort());
     expect(report.targets.length).toBeGreaterThan(0);
+    // The 1 ms targets beside the loopback ones (the DeltaChannel getState target waits for its scenario).
+    expect(report.targets.filter((t) => t.rttMs === 1).map((t) => t.id)).toEqual([
+      'first-save-vs-check-then-create-rtt1ms',
+      'steady-vs-raw-rtt1ms',
+      'saver-put-vs-langgraph-c1-rtt1ms',
+      'saver-put-vs-langgraph-rtt1ms',
+      'throughput-vs-langgraph-rtt1ms',
+      'latest-vs-raw-rtt1ms',
+      'page-vs-raw-rtt1ms',
+    ]);
+    expect(report.targets.find((t) => t.id === 'first-save-vs-check-then-create-rtt1ms')?.detail).toMatch(/; round trips\/op: 1 vs 7$/);
     for (const target of report.targets) {
       expect(typeof target.pass).toBe('boolean');
       expect(typeof target.conclusive).toBe('boolean');
@@ -96,12 +144,15 @@ describeWithPostgresServer('bench --quick', () => {
     const tables = readmeTables(report);
     for (const target of report.targets) expect(tables).toContain(target.description);
     for (const contender of saves[0]!.results) expect(tables).toContain(`| ${contender.label} |`);
+    expect(tables).toContain('Saves at 1 ms of round trip');
+    expect(tables).toContain('Reads at 1 ms of round trip');
+    expect(tables).toMatch(/\| 1 ms \| first save \(new dev user\)[^|]*; round trips\/op: 1 vs 7 \|/);
     // Every bound a target prints "on the same measure" reaches the README (the first save has three).
     const firstSave = report.targets.find((t) => t.id.startsWith('first-save-'));
     const bounds = /diag-raw-first-save on the same measure: [\d.]+x; service-first-save-unnamed on the same measure: [\d.]+x; raw-insert-prepared on the same measure: [\d.]+x/;
     expect(firstSave?.detail).toMatch(bounds);
     expect(tables).toContain(`${firstSave!.description}; diag-raw-first-save on the same measure:`);
-    expect(tables).toMatch(new RegExp(`${bounds.source} \\|`));
+    expect(tables).toMatch(new RegExp(`${bounds.source}; round trips/op: 1 vs 7 \\|`));
 
     // The run's own database is gone again.
     const admin = new pg.Client({ connectionString: testServerUrl() });
@@ -112,5 +163,5 @@ describeWithPostgresServer('bench --quick', () => {
     } finally {
       await admin.end();
     }
-  }, 180_000);
+  }, 250_000);
 });

@@ -1,4 +1,4 @@
-// `pnpm bench` / `tsx src/main.ts [--quick] [--out file]`: creates a fresh
+// `pnpm bench` / `tsx src/main.ts [--quick] [--rtt ms,…] [--out file]`: creates a fresh
 // database on the PostgreSQL server, runs every scenario, prints the tables,
 // writes the figures as JSON, and drops the database (also on failure or Ctrl-C).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
   // only a development/test process may create: unless the environment says otherwise, it is one.
   if (process.env.AGENT_STATE_ENV === undefined && process.env.NODE_ENV === undefined) process.env.AGENT_STATE_ENV = 'development';
   const base = args.quick ? QUICK_SETTINGS : DEFAULT_SETTINGS;
-  const settings = args.warmup === undefined ? base : { ...base, jitWarmupOps: args.warmup };
+  const settings = { ...base, ...(args.warmup === undefined ? {} : { jitWarmupOps: args.warmup }), ...(args.rtts === undefined ? {} : { rtts: args.rtts }) };
   const startedAt = new Date();
   const started = performance.now();
   const database = await createBenchDatabase(serverUrl());
@@ -51,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
         poolSize: settings.poolSize,
         jitWarmupOps: settings.jitWarmupOps,
         payloads: settings.payloads,
+        rtts: settings.rtts,
       },
       ...body,
     };

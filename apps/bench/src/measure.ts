@@ -54,6 +54,12 @@ export interface ContenderResult {
   summary: Summary;
   /** one entry per round, in round order (round r of every contender ran in the same pass) */
   rounds: RoundFigures[];
+  /**
+   * Round trips per recorded operation, counted by the delay link over the
+   * recorded batches; null where no link carries the traffic (loopback: the
+   * run fills it from the wire profile at 1 client).
+   */
+  roundTripsPerOp: number | null;
 }
 
 interface Tally {
@@ -63,16 +69,20 @@ interface Tally {
   serverCpuMs: number;
   nextIndex: number;
   rounds: RoundFigures[];
+  roundTrips: number;
 }
 
 export async function measureInterleaved(
   contenders: readonly Contender[],
   settings: MeasureSettings,
   serverCpu: ServerCpuSampler | null,
-  /** afterWarmup: runs once between the warm-up batches and the first recorded round (untimed) */
-  hooks: { afterWarmup?(): Promise<void> } = {},
+  /**
+   * afterWarmup: runs once between the warm-up batches and the first recorded round (untimed);
+   * roundTrips: the link's round-trip count so far, read before and after each recorded batch (untimed)
+   */
+  hooks: { afterWarmup?(): Promise<void>; roundTrips?(): Promise<number> } = {},
 ): Promise<ContenderResult[]> {
-  const tallies = new Map<Contender, Tally>(contenders.map((c) => [c, { samples: [], wallMs: 0, clientCpuMs: 0, serverCpuMs: 0, nextIndex: 0, rounds: [] }]));
+  const tallies = new Map<Contender, Tally>(contenders.map((c) => [c, { samples: [], wallMs: 0, clientCpuMs: 0, serverCpuMs: 0, nextIndex: 0, rounds: [], roundTrips: 0 }]));
   const tally = (c: Contender) => tallies.get(c) as Tally;
   for (const contender of contenders) await contender.setup?.(settings.concurrency);
   for (const contender of contenders) await runBatch(contender, settings.warmupOps, settings, tally(contender), null, false);
@@ -80,7 +90,10 @@ export async function measureInterleaved(
   for (let round = 0; round < settings.rounds; round++) {
     for (const k of roundOrder(contenders.length, round)) {
       const contender = contenders[k] as Contender;
+      const before = await hooks.roundTrips?.();
       await runBatch(contender, settings.opsPerRound, settings, tally(contender), serverCpu, true);
+      const after = await hooks.roundTrips?.();
+      if (before !== undefined && after !== undefined) tally(contender).roundTrips += after - before;
     }
   }
   return contenders.map((c) => {
@@ -91,6 +104,7 @@ export async function measureInterleaved(
       diagnostic: c.diagnostic ?? false,
       summary: summarize(t.samples, t.wallMs, t.clientCpuMs, serverCpu ? t.serverCpuMs : null),
       rounds: t.rounds,
+      roundTripsPerOp: hooks.roundTrips && t.samples.length > 0 ? round(t.roundTrips / t.samples.length, 3) : null,
     };
   });
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { warmupNote } from './report';
+import { achievedText, distanceText, linkActivityText, warmupNote } from './report';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);
@@ -15,12 +15,19 @@ function row(scenario: Scenario | undefined, id: string): ScenarioRow | undefine
   return scenario?.results.find((r) => r.id === id);
 }
 
-/** One line per save contender: median ms at 1 client, ops/s at many, each with its ratio to the yardstick. */
-export function saveTable(report: BenchReport): string {
-  const saves = report.scenarios.filter((s) => s.kind === 'save' && s.backend === 'postgresql');
+const atDistance = (s: Scenario, rttMs: number) => (s.rttMs ?? 0) === rttMs;
+const trips = (r: ScenarioRow | undefined) => (r?.roundTripsPerOp === null || r?.roundTripsPerOp === undefined ? 'n/a' : fixed(r.roundTripsPerOp, 2));
+
+/**
+ * One line per save contender at one distance: median ms at 1 client, ops/s at many, each with its ratio to the
+ * yardstick, and the round trips of one operation (1 client, first payload).
+ */
+export function saveTable(report: BenchReport, rttMs = 0): string {
+  const saves = report.scenarios.filter((s) => s.kind === 'save' && s.backend === 'postgresql' && atDistance(s, rttMs));
   const columns = saves.map((s) => ({ scenario: s, head: `${s.payload}, ${s.concurrency} client${s.concurrency === 1 ? '' : 's'}: ${s.concurrency === 1 ? 'median ms' : 'ops/s'} (x yardstick)` }));
   const ids = [...new Set(saves.flatMap((s) => s.results.map((r) => r.id)))];
-  const lines = [`| save contender | ${columns.map((c) => c.head).join(' | ')} | stored B/snapshot (100 KB) |`, `| --- |${columns.map(() => ' ---: |').join('')} ---: |`];
+  const counted = saves.find((s) => s.concurrency === 1 && s.payload === report.meta.payloads[0]?.label);
+  const lines = [`| save contender | round trips/op | ${columns.map((c) => c.head).join(' | ')} | stored B/snapshot (100 KB) |`, `| --- | ---: |${columns.map(() => ' ---: |').join('')} ---: |`];
   const large = saves.find((s) => s.concurrency === 1 && s.payload === report.meta.payloads.at(-1)?.label);
   for (const id of ids) {
     const label = saves.map((s) => row(s, id)?.label).find(Boolean) ?? id;
@@ -30,9 +37,31 @@ export function saveTable(report: BenchReport): string {
       return scenario.concurrency === 1 ? `${fixed(r.summary.medianMs, 3)} (${ratio(r.vsBaselineMedianMs)})` : `${Math.round(r.summary.opsPerSec)} (${ratio(r.vsBaselineOpsPerSec)})`;
     });
     const stored = row(large, id)?.storage?.onDiskBytesPerRow;
-    lines.push(`| ${label} | ${cells.join(' | ')} | ${stored === undefined ? 'n/a' : stored.toLocaleString('en-US')} |`);
+    lines.push(`| ${label} | ${trips(row(counted, id))} | ${cells.join(' | ')} | ${stored === undefined ? 'n/a' : stored.toLocaleString('en-US')} |`);
   }
   return lines.join('\n');
+}
+
+/** The reads at a distance, at the largest history level: median ms, ratio to the raw SELECT, round trips. */
+export function readTable(report: BenchReport, rttMs: number): string {
+  const reads = report.scenarios.filter((s) => s.kind !== 'save' && atDistance(s, rttMs));
+  const rows = Math.max(...reads.map((s) => s.historyRows ?? 0));
+  const lines = [`| reader (${rows.toLocaleString('en-US')} rows, 1 client) | round trips/op | median ms | x raw SELECT: median ms |`, '| --- | ---: | ---: | ---: |'];
+  for (const s of reads.filter((x) => x.historyRows === rows)) {
+    for (const r of s.results) lines.push(`| ${r.label} | ${trips(r)} | ${fixed(r.summary.medianMs, 3)} | ${ratio(r.vsBaselineMedianMs)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** What each link added (SELECT 1 through it and direct) and what it cost. */
+export function linkLines(report: BenchReport): string {
+  return (report.links ?? [])
+    .map(
+      (l) =>
+        `- ${l.rttMs} ms link (link process: ${l.scheduling}): ${l.achieved.map((a) => `${a.when}, ${achievedText(a)}`).join('; ')}. ` +
+        `Over its scenarios' recorded rounds: ${linkActivityText(l.activity, l.rttMs / 2)}.`,
+    )
+    .join('\n');
 }
 
 export function growthTable(report: BenchReport): string {
@@ -44,26 +73,30 @@ export function growthTable(report: BenchReport): string {
 }
 
 export function targetTable(report: BenchReport): string {
-  const lines = ['| target | measured: median (min–max over rounds) | goal | result |', '| --- | ---: | ---: | --- |'];
+  const lines = ['| at | target | measured: median (min–max over rounds) | goal | result |', '| --- | --- | ---: | ---: | --- |'];
   for (const t of report.targets) {
     const verdict = `${t.pass ? 'pass' : 'miss'}${t.conclusive ? '' : ', not conclusive'}`;
     const floors = [...t.detail.matchAll(/; (\S+) on the same measure: ([\d.]+x)/g)].map((m) => `; ${m[1]} on the same measure: ${m[2]}`).join('');
-    lines.push(`| ${t.description}${floors} | ${fixed(t.value, 2)}x (${fixed(t.min, 2)}–${fixed(t.max, 2)}) | ${t.comparison} ${t.threshold}x | ${verdict} |`);
+    const roundTrips = /; (round trips\/op: \S+ vs \S+)/.exec(t.detail)?.[1];
+    lines.push(`| ${distanceText(t.rttMs)} | ${t.description}${floors}${roundTrips ? `; ${roundTrips}` : ''} | ${fixed(t.value, 2)}x (${fixed(t.min, 2)}–${fixed(t.max, 2)}) | ${t.comparison} ${t.threshold}x | ${verdict} |`);
   }
   return lines.join('\n');
 }
 
 export function readmeTables(report: BenchReport): string {
   const m = report.meta;
-  return [
-    `Run of ${m.startedAt} (${m.mode}, ${Math.round(m.wallSeconds)} s): Node ${m.node}, ${m.cpus} CPUs, load average ${m.loadAverage.map((l) => fixed(l, 1)).join(' ')}, PostgreSQL ${m.postgres}, pools of ${m.poolSize}${warmupNote(m.jitWarmupOps)}.`,
-    '',
-    saveTable(report),
-    '',
-    growthTable(report),
-    '',
-    targetTable(report),
-  ].join('\n');
+  const rtts = m.rtts ?? [0];
+  const out = [
+    `Run of ${m.startedAt} (${m.mode}, ${Math.round(m.wallSeconds)} s, distances ${rtts.map(distanceText).join(' and ')}): Node ${m.node}, ${m.cpus} CPUs, load average ${m.loadAverage.map((l) => fixed(l, 1)).join(' ')}, PostgreSQL ${m.postgres}, pools of ${m.poolSize}${warmupNote(m.jitWarmupOps)}.`,
+  ];
+  if (report.links?.length) out.push('', linkLines(report));
+  for (const rttMs of rtts) {
+    out.push('', `Saves at ${rttMs ? `${rttMs} ms of round trip (through the link)` : 'loopback'}:`, '', saveTable(report, rttMs));
+    if (rttMs > 0) out.push('', `Reads at ${rttMs} ms of round trip:`, '', readTable(report, rttMs));
+  }
+  if (rtts.includes(0)) out.push('', 'Read cost growth with history size (loopback):', '', growthTable(report));
+  out.push('', targetTable(report));
+  return out.join('\n');
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 /** The readable tables printed after a run (the JSON file holds the same figures). */
-import type { BenchReport, RatioSpread, Scenario } from './results';
+import type { AchievedRtt } from './link';
+import type { BenchReport, LinkActivity, RatioSpread, Scenario } from './results';
 
 function table(headers: string[], rows: string[][], rightAligned: (column: number) => boolean): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -30,16 +31,35 @@ export function spreadText(s: RatioSpread, digits = 2): string {
   return `${fixed(s.median, digits)}x (${fixed(s.min, digits)}–${fixed(s.max, digits)})`;
 }
 
+/** "loopback" or "1 ms": the distance a figure was measured at. */
+export function distanceText(rttMs: number | undefined): string {
+  return rttMs ? `${rttMs} ms` : 'loopback';
+}
+
 function scenarioTitle(s: Scenario): string {
-  const where = s.backend === 'postgresql' ? 'PostgreSQL' : 'PGlite (in-memory)';
+  const where = s.backend === 'postgresql' ? `PostgreSQL, ${s.rttMs ? `through a ${s.rttMs} ms link` : 'loopback'}` : 'PGlite (in-memory)';
   if (s.kind === 'save') return `Save, ${where}, ${s.payload} state (${s.payloadBytes} B JSON), ${s.concurrency} client${s.concurrency > 1 ? 's' : ''}`;
   const what = s.kind === 'read-latest' ? 'Latest snapshot' : 'History page of 50';
   return `${what}, ${where}, ${s.historyRows} rows in the table (measured thread: ${s.measuredThreadRows}), 1 client`;
 }
 
+/** "1.123 ms through the link, 0.090 ms direct: 1.033 ms added (200 queries each)" */
+export function achievedText(a: AchievedRtt): string {
+  return `SELECT 1 median ${fixed(a.linkMedianMs, 3)} ms through the link, ${fixed(a.directMedianMs, 3)} ms direct: ${fixed(a.addedMs, 3)} ms added (${a.queries} queries each, alternated)`;
+}
+
+/** One line on what the link did in a scenario (or over a distance). */
+export function linkActivityText(a: LinkActivity, oneWayMs: number): string {
+  const share = (us: number) => `${fixed((us / 1000 / oneWayMs) * 100, 1)}%`;
+  return (
+    `${a.chunks.toLocaleString('en-US')} chunks, ${a.roundTrips.toLocaleString('en-US')} round trips; link CPU ${fixed(a.cpuUsPerChunk, 1)} µs/chunk (${fixed(a.cpuShareOfCore * 100, 1)}% of a core); ` +
+    `lateness p50 ${a.lateness.p50Us} µs (${share(a.lateness.p50Us)} of the one-way delay), p99 ${a.lateness.p99Us} µs, max ${a.lateness.maxUs} µs`
+  );
+}
+
 function scenarioTable(s: Scenario): string {
   const save = s.kind === 'save';
-  const headers = ['contender', 'ops', 'median ms', 'p99 ms', 'ops/s', 'x base: median ms', 'x base: ops/s', 'client CPU ms/op', 'server CPU ms/op'];
+  const headers = ['contender', 'ops', 'median ms', 'p99 ms', 'ops/s', 'x base: median ms', 'x base: ops/s', 'round trips/op', 'client CPU ms/op', 'server CPU ms/op'];
   if (save) headers.push('stored B/snapshot', 'row B');
   const shared = new Set<string>();
   const rows = s.results.map((r) => {
@@ -51,6 +71,7 @@ function scenarioTable(s: Scenario): string {
       fixed(r.summary.opsPerSec, 0),
       spreadText(r.vsBaselineMedianMs),
       spreadText(r.vsBaselineOpsPerSec),
+      fixed(r.roundTripsPerOp ?? null, 2),
       fixed(r.summary.clientCpuMsPerOp, 3),
       fixed(r.summary.serverCpuMsPerOp, 3),
     ];
@@ -62,6 +83,7 @@ function scenarioTable(s: Scenario): string {
     return cells;
   });
   const out = [table(headers, rows, (i) => i > 0)];
+  if (s.link) out.push(`link over the recorded rounds: ${linkActivityText(s.link, s.rttMs / 2)}`);
   if (shared.size > 0) out.push(`* one figure per table, shared by every contender writing it (identical rows): ${[...shared].join('; ')}`);
   return out.join('\n');
 }
@@ -81,7 +103,17 @@ export function formatReport(report: BenchReport): string {
     'median of the per-round ratios (min–max over the rounds). A wide min–max means that ratio is not to be trusted to its second digit.',
     'stored B/snapshot: growth of the on-disk size of the table(s) (heap + TOAST + indexes) over the scenario / rows added; row B: pg_column_size of',
     "the contender's own rows (toasted values compressed; LangGraph: checkpoint + blob rows), no indexes. D rows are diagnostics (profiling), not contenders.",
+    'round trips/op: through a link, counted by the link over the recorded rounds (a server reply after client bytes closes one); at loopback, counted',
+    'on the wire in the profile pass at 1 client (n/a at 16 clients, where group commit shares round trips between saves).',
   );
+  if (report.links?.length) {
+    out.push('', '== Links: the round trip each distance added (SELECT 1 median through the link and direct, alternated) and what the link cost ==');
+    for (const l of report.links) {
+      out.push(`${l.rttMs} ms (link process: ${l.scheduling}):`);
+      for (const a of l.achieved) out.push(`   ${a.when}: ${achievedText(a)}`);
+      out.push(`   over all its scenarios: ${linkActivityText(l.activity, l.rttMs / 2)}`);
+    }
+  }
   for (const s of report.scenarios) out.push('', `== ${scenarioTitle(s)} ==`, scenarioTable(s));
 
   if (report.growth.length > 0) {
@@ -126,8 +158,9 @@ export function formatReport(report: BenchReport): string {
   out.push('', '== Targets (median of the per-round ratios; min–max over the rounds) ==');
   out.push(
     table(
-      ['target', 'measured', 'goal', 'result', 'note', 'from'],
+      ['at', 'target', 'measured', 'goal', 'result', 'note', 'from'],
       report.targets.map((t) => [
+        distanceText(t.rttMs),
         t.description,
         `${fixed(t.value, 3)}x (${fixed(t.min, 2)}–${fixed(t.max, 2)})`,
         `${t.comparison} ${t.threshold}x`,
@@ -135,7 +168,7 @@ export function formatReport(report: BenchReport): string {
         t.conclusive ? '' : 'not conclusive: rounds on both sides of the goal',
         t.detail,
       ]),
-      (i) => i === 1,
+      (i) => i === 2,
     ),
   );
   return out.join('\n');

@@ -1,4 +1,7 @@
 /** The shape of results/latest.json. */
+import type { AchievedRtt, LinkActivity } from './link';
+
+export type { LinkActivity } from './link';
 import type { ContenderResult } from './measure';
 import type { RatioSpread } from './stats';
 
@@ -33,11 +36,26 @@ export interface StoredBytes {
   ownRows: number;
 }
 
+/** One distance of the run: the link's set-up and what it really added. */
+export interface LinkReport {
+  rttMs: number;
+  /** how the link process was scheduled (real-time or not, timer slack) */
+  scheduling: string;
+  /** SELECT 1 through the link and direct, medians: before the distance's saves and after the reads */
+  achieved: Array<AchievedRtt & { when: string }>;
+  /** over every scenario of this distance */
+  activity: LinkActivity;
+}
+
 export interface Scenario {
-  /** e.g. "save postgresql 1KB c=16", "read-page postgresql 100000 rows" */
+  /** e.g. "save postgresql 1KB c=16", "read-page postgresql 100000 rows", "save postgresql 1KB c=1 rtt=1ms" */
   key: string;
   kind: 'save' | 'read-latest' | 'read-page';
   backend: 'postgresql' | 'pglite';
+  /** round-trip time added by the delay link; 0: direct connection (loopback) */
+  rttMs: number;
+  /** the link's activity over the recorded rounds (null at 0: no link) */
+  link: LinkActivity | null;
   payload: string | null;
   payloadBytes: number | null;
   concurrency: number;
@@ -64,6 +82,8 @@ export interface Growth {
 export interface TargetResult {
   id: string;
   description: string;
+  /** the distance the target holds at (0: loopback) */
+  rttMs: number;
   /** the median of the per-round ratios (rounded to 4 digits for display; pass uses the unrounded value) */
   value: number;
   /** min and max of the per-round ratios */
@@ -119,6 +139,8 @@ export interface BenchReport {
     /** warm-up operations per contender in the first save scenario (absent in reports written before it was recorded) */
     jitWarmupOps?: number;
     payloads: Array<{ label: string; bytes: number }>;
+    /** the distances measured (ms of round trip added; 0: loopback), absent in reports from before the link */
+    rtts?: number[];
   };
   /** the save contenders (diagnostics excluded), in table order */
   contenders: Array<{ id: string; label: string }>;
@@ -126,6 +148,8 @@ export interface BenchReport {
   growth: Growth[];
   targets: TargetResult[];
   noise: NoiseCheck[];
+  /** one per distance above 0 */
+  links: LinkReport[];
   profile: {
     roundTrips: OperationProfile[];
   };

@@ -1,20 +1,23 @@
 /**
  * The whole run on one fresh PostgreSQL database: saves (1 and N clients, each
- * payload), then reads at growing history sizes, then the round-trip profile;
- * then saves at 1 client on in-memory PGlite. Returns everything but `meta`.
+ * payload) at each distance (round-trip time; 0: direct, others through a
+ * delay link), then reads at growing history sizes, each level measured at
+ * each distance, then the round-trip profile; then saves at 1 client on
+ * in-memory PGlite. Returns everything but `meta`.
  */
 import { openPgliteBackend, openPostgresBackend, type Backend } from './clients';
 import { latestReaders, pageReaders, PG_ONLY_SAVE_CONTENDERS, SAVE_BASELINE, SAVE_CONTENDERS, SAVE_DIAGNOSTICS, verifyReaders, type SaveContender } from './contenders';
-import { measureInterleaved, type ContenderResult, type MeasureSettings } from './measure';
+import { LinkMeter, measureAchievedRtt, openLink, type AchievedRtt, type Link, type LinkActivity, type ProxyStats } from './link';
+import { measureInterleaved, type Contender, type ContenderResult, type MeasureSettings } from './measure';
 import { makePayload, stateFor, type Payload } from './payloads';
 import { profileRoundTrips } from './profile/roundTrips';
-import type { BenchReport, NoiseCheck, Scenario, ScenarioRow, StoredBytes } from './results';
+import type { BenchReport, LinkReport, NoiseCheck, OperationProfile, Scenario, ScenarioRow, StoredBytes } from './results';
 import { createHistorySeeder, latestMeasuredStep, truncateAll } from './seed';
 import { createServerCpuSampler, type ServerCpuSampler } from './serverCpu';
 import type { BenchSettings } from './settings';
 import { perRoundRatios, spreadOf } from './stats';
 import { startStorageProbe, type StorageProbe } from './storage';
-import { computeGrowth, evaluateTargets, saveKey } from './targets';
+import { computeGrowth, evaluateTargets, readKey, saveKey } from './targets';
 import { createYardstickTable } from './yardstick';
 
 export interface RunOptions {
@@ -46,6 +49,50 @@ function noiseChecks(scenarios: Scenario[]): NoiseCheck[] {
   });
 }
 
+/** One distance: the delay link (null at 0: a direct connection) and the URL its clients connect to. */
+interface Distance {
+  rttMs: number;
+  link: Link | null;
+  url: string;
+  meter: LinkMeter;
+  /** SELECT 1 through the link and direct, before its saves and after the reads (none without a link) */
+  achieved: Array<AchievedRtt & { when: string }>;
+}
+
+/**
+ * Measures contenders interleaved (measure.ts); through a link, also the
+ * round trips of each batch and the link's own activity over the recorded
+ * rounds. `afterWarmup` runs first thing after the warm-up (untimed).
+ */
+async function measureAt(
+  distance: Distance,
+  contenders: readonly Contender[],
+  settings: MeasureSettings,
+  cpu: ServerCpuSampler | null,
+  afterWarmup?: () => Promise<void>,
+): Promise<{ results: ContenderResult[]; link: LinkActivity | null }> {
+  const { link } = distance;
+  let start: { stats: ProxyStats; at: number } | undefined;
+  const results = await measureInterleaved(contenders, settings, cpu, {
+    afterWarmup: async () => {
+      await afterWarmup?.();
+      if (link) start = { stats: await link.stats(), at: performance.now() };
+    },
+    ...(link ? { roundTrips: async () => (await link.stats({ lateness: false })).traffic.roundTrips } : {}),
+  });
+  if (!link || !start) return { results, link: null };
+  return { results, link: distance.meter.add(start.stats, await link.stats(), performance.now() - start.at) };
+}
+
+/** Loopback rows get the round trips the wire profile counted (1 client; at 16 clients group commit changes them, so none). */
+function withProfiledRoundTrips(scenarios: Scenario[], profiles: OperationProfile[]): void {
+  const counted = new Map(profiles.map((p) => [p.id, p.roundTripsPerOp]));
+  for (const s of scenarios) {
+    if (s.rttMs !== 0 || s.backend !== 'postgresql' || s.concurrency !== 1) continue;
+    for (const r of s.results) r.roundTripsPerOp ??= counted.get(r.id) ?? null;
+  }
+}
+
 export async function runBench({ settings, url, log }: RunOptions): Promise<RunResult> {
   const payloads = settings.payloads.map((p) => makePayload(p.label, p.bytes));
   let nextNumber = 0;
@@ -53,21 +100,23 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   const scenarios: Scenario[] = [];
   const profile: RunResult['profile'] = { roundTrips: [] };
 
-  const saveScenario = async (backend: Backend, payload: Payload, concurrency: number, contenders: SaveContender[], measure: MeasureSettings, cpu: ServerCpuSampler | null) => {
-    const key = saveKey(backend.kind, payload.label, concurrency);
+  const saveScenario = async (backend: Backend, distance: Distance | null, payload: Payload, concurrency: number, contenders: SaveContender[], measure: MeasureSettings, cpu: ServerCpuSampler | null) => {
+    const rttMs = distance?.rttMs ?? 0;
+    const key = saveKey(backend.kind, payload.label, concurrency, rttMs);
     log(`${key}: ${contenders.length} contenders, ${measure.rounds} rounds x ${measure.opsPerRound} ops (+${measure.warmupOps} warm-up)`);
     // Stored bytes: from after the warm-up (first pages of new tables and indexes, setup rows excluded) to the end.
     let probe: StorageProbe | undefined;
-    const results = await measureInterleaved(contenders, measure, cpu, {
-      afterWarmup: async () => {
-        probe = await startStorageProbe(backend.sql, contenders);
-      },
-    });
+    const startProbe = async () => {
+      probe = await startStorageProbe(backend.sql, contenders);
+    };
+    const { results, link } = distance ? await measureAt(distance, contenders, measure, cpu, startProbe) : { results: await measureInterleaved(contenders, measure, cpu, { afterWarmup: startProbe }), link: null };
     const storage = await (probe as StorageProbe).finish();
     scenarios.push({
       key,
       kind: 'save',
       backend: backend.kind,
+      rttMs,
+      link,
       payload: payload.label,
       payloadBytes: payload.bytes,
       concurrency,
@@ -80,56 +129,96 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
 
   let postgresVersion = 'unknown';
   const cpu = await createServerCpuSampler(url);
-  const pg = await openPostgresBackend(url, settings.poolSize);
+  // One link per distance above 0, each in a process of its own, open for the whole run (saves, then reads).
+  const distances: Distance[] = [];
   try {
-    postgresVersion = (await pg.sql.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? postgresVersion;
-    await createYardstickTable(pg.sql);
-    for (const concurrency of settings.concurrencies) {
-      for (const payload of payloads) {
-        const context = { backend: pg, payload, nextId };
-        const contenders = [...SAVE_CONTENDERS, ...SAVE_DIAGNOSTICS].map((factory) => factory(context));
-        const measure = settings.saves(payload.bytes, concurrency);
-        // The first scenario warms every client's code (see jitWarmupOps); the later ones reuse the same clients.
-        const warmupOps = scenarios.length === 0 ? Math.max(measure.warmupOps, settings.jitWarmupOps) : measure.warmupOps;
-        await saveScenario(pg, payload, concurrency, contenders, { ...measure, warmupOps }, cpu);
+    for (const rttMs of settings.rtts) {
+      const link = rttMs > 0 ? await openLink(url, rttMs) : null;
+      distances.push({ rttMs, link, url: link?.url ?? url, meter: new LinkMeter(), achieved: [] });
+    }
+    const measureRtt = async (distance: Distance, when: string) => {
+      if (!distance.link) return;
+      const achieved = { when, ...(await measureAchievedRtt(distance.link.url, url, settings.achievedRttQueries)) };
+      distance.achieved.push(achieved);
+      log(`link ${distance.rttMs} ms (${distance.link.scheduling}), ${when}: SELECT 1 median ${achieved.linkMedianMs} ms through it, ${achieved.directMedianMs} ms direct: ${achieved.addedMs} ms added`);
+    };
+
+    // Saves, one distance after the other, each on clients of its own (pools of 16 each: one distance's clients at a time).
+    let yardstick = false;
+    for (const distance of distances) {
+      await measureRtt(distance, 'before its saves');
+      const pg = await openPostgresBackend(distance.url, settings.poolSize);
+      try {
+        postgresVersion = (await pg.sql.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? postgresVersion;
+        if (!yardstick) await createYardstickTable(pg.sql);
+        yardstick = true;
+        let first = true;
+        for (const concurrency of settings.concurrencies) {
+          for (const payload of payloads) {
+            const context = { backend: pg, payload, nextId };
+            const contenders = [...SAVE_CONTENDERS, ...SAVE_DIAGNOSTICS].map((factory) => factory(context));
+            const measure = settings.saves(payload.bytes, concurrency);
+            // The run's first scenario warms every client's code (see jitWarmupOps); a link pass's first one opens its
+            // new clients' connections through the link (linkWarmupOps); the later ones reuse the same clients.
+            const warmupOps = first ? Math.max(measure.warmupOps, distance.link ? settings.linkWarmupOps : settings.jitWarmupOps) : measure.warmupOps;
+            first = false;
+            await saveScenario(pg, distance.link ? distance : null, payload, concurrency, contenders, { ...measure, warmupOps }, cpu);
+          }
+        }
+      } finally {
+        await pg.close();
       }
     }
 
-    // Reads: exactly N rows in the table at each level, nothing left from the saves.
-    await truncateAll(pg.sql);
-    const seeder = createHistorySeeder(pg.sql, pg.saver as NonNullable<Backend['saver']>, pg.agentSaver, stateFor(payloads[0] as Payload, 0), settings.poolSize);
-    for (const rows of settings.historyLevels) {
-      const started = performance.now();
-      const shape = await seeder.seedTo(rows);
-      await verifyReaders(pg, latestMeasuredStep(rows), shape.measuredThreadRows);
-      log(`history ${rows} rows (measured thread ${shape.measuredThreadRows}, ${shape.threads} threads; both LangGraph savers' through put) seeded in ${Math.round(performance.now() - started)} ms`);
-      for (const [kind, readers, baseline] of [
-        ['read-latest', latestReaders(pg), 'raw-latest'],
-        ['read-page', pageReaders(pg), 'raw-page'],
-      ] as const) {
-        const results = await measureInterleaved(readers, settings.reads, cpu);
-        scenarios.push({
-          key: `${kind} postgresql ${rows} rows`,
-          kind,
-          backend: 'postgresql',
-          payload: payloads[0]?.label ?? null,
-          payloadBytes: payloads[0]?.bytes ?? null,
-          concurrency: settings.reads.concurrency,
-          historyRows: rows,
-          measuredThreadRows: shape.measuredThreadRows,
-          baseline,
-          results: withBaseline(results, baseline, null),
-        });
+    // Reads: exactly N rows in the table at each level, nothing left from the saves; seeded directly, read at each distance.
+    const direct = await openPostgresBackend(url, settings.poolSize);
+    const readers = new Map<Distance, Backend>();
+    try {
+      for (const distance of distances) readers.set(distance, distance.link ? await openPostgresBackend(distance.url, settings.poolSize) : direct);
+      await truncateAll(direct.sql);
+      const seeder = createHistorySeeder(direct.sql, direct.saver as NonNullable<Backend['saver']>, direct.agentSaver, stateFor(payloads[0] as Payload, 0), settings.poolSize);
+      for (const rows of settings.historyLevels) {
+        const started = performance.now();
+        const shape = await seeder.seedTo(rows);
+        await verifyReaders(direct, latestMeasuredStep(rows), shape.measuredThreadRows);
+        log(`history ${rows} rows (measured thread ${shape.measuredThreadRows}, ${shape.threads} threads; both LangGraph savers' through put) seeded in ${Math.round(performance.now() - started)} ms`);
+        for (const distance of distances) {
+          const backend = readers.get(distance) as Backend;
+          for (const [kind, contenders, baseline] of [
+            ['read-latest', latestReaders(backend), 'raw-latest'],
+            ['read-page', pageReaders(backend), 'raw-page'],
+          ] as const) {
+            const { results, link } = await measureAt(distance, contenders, settings.reads, cpu);
+            scenarios.push({
+              key: readKey(kind, rows, distance.rttMs),
+              kind,
+              backend: 'postgresql',
+              rttMs: distance.rttMs,
+              link,
+              payload: payloads[0]?.label ?? null,
+              payloadBytes: payloads[0]?.bytes ?? null,
+              concurrency: settings.reads.concurrency,
+              historyRows: rows,
+              measuredThreadRows: shape.measuredThreadRows,
+              baseline,
+              results: withBaseline(results, baseline, null),
+            });
+          }
+        }
       }
+    } finally {
+      await Promise.allSettled([...new Set([direct, ...readers.values()])].map((b) => b.close()));
     }
+    for (const distance of distances) await measureRtt(distance, 'after the reads');
   } finally {
-    await pg.close();
+    await Promise.allSettled(distances.map((d) => d.link?.close()));
     await cpu?.close();
   }
   // After closing the measured clients: their pools hold up to 16 connections each, and a
   // test run shares the server's max_connections with other suites running at the same time.
   log('profile: round trips and statements per operation (wire counter)');
   profile.roundTrips = await profileRoundTrips(url, payloads[0] as Payload, nextId, settings.profileOps, true);
+  withProfiledRoundTrips(scenarios, profile.roundTrips);
 
   if (settings.pglite) {
     const lite = await openPgliteBackend();
@@ -139,17 +228,18 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
         const context = { backend: lite, payload, nextId };
         // LangGraph's saver and named statements need pg (a server); the raw contenders go through Prisma's raw API here.
         const contenders = SAVE_CONTENDERS.filter((factory) => !PG_ONLY_SAVE_CONTENDERS.has(factory)).map((factory) => factory(context));
-        await saveScenario(lite, payload, 1, contenders, settings.saves(payload.bytes, 1), null);
+        await saveScenario(lite, null, payload, 1, contenders, settings.saves(payload.bytes, 1), null);
       }
     } finally {
       await lite.close();
     }
   }
 
+  const links: LinkReport[] = distances.flatMap(({ rttMs, link, achieved, meter }) => (link ? [{ rttMs, scheduling: link.scheduling, achieved, activity: meter.total() }] : []));
   const growth = computeGrowth(scenarios);
   const labels = payloads.map((p) => p.label);
-  const targets = evaluateTargets(scenarios, growth, labels, { one: 1, many: Math.max(...settings.concurrencies) });
-  const first = scenarios.find((s) => s.key === saveKey('postgresql', labels[0] as string, 1));
+  const targets = evaluateTargets(scenarios, growth, labels, { one: 1, many: Math.max(...settings.concurrencies) }, settings.rtts);
+  const first = scenarios.find((s) => s.key === saveKey('postgresql', labels[0] as string, 1, settings.rtts[0]));
   const contenders = (first?.results ?? []).filter((r) => !r.diagnostic).map((r) => ({ id: r.id, label: r.label }));
-  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), profile };
+  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile };
 }

@@ -29,6 +29,23 @@ export interface BenchSettings {
    * paid. Later scenarios reuse the same clients, warm.
    */
   jitWarmupOps: number;
+  /**
+   * Round-trip times (ms) every PostgreSQL scenario runs at: 0 connects
+   * directly (loopback), any other value through a delay link (link/) adding
+   * that round trip. Each distance is a pass of its own, its contenders
+   * interleaved as at loopback.
+   */
+  rtts: number[];
+  /**
+   * Warm-up operations per contender in a link pass's first save scenario.
+   * Its clients are new (new pools, new connections through the link), but
+   * the code is the loopback pass's, already compiled: the warm-up opens
+   * connections and prepares statements, and 3,000 operations of every
+   * contender at several round trips each would take minutes.
+   */
+  linkWarmupOps: number;
+  /** SELECT 1 queries, through the link and direct, whose medians give the achieved round trip */
+  achievedRttQueries: number;
 }
 
 const KB = 1024;
@@ -53,6 +70,9 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   pglite: true,
   profileOps: 5,
   jitWarmupOps: 3000,
+  rtts: [0, 1],
+  linkWarmupOps: 200,
+  achievedRttQueries: 200,
 };
 
 export const QUICK_SETTINGS: BenchSettings = {
@@ -72,4 +92,7 @@ export const QUICK_SETTINGS: BenchSettings = {
   pglite: true,
   profileOps: 2,
   jitWarmupOps: 3,
+  rtts: [0, 1],
+  linkWarmupOps: 3,
+  achievedRttQueries: 20,
 };
