@@ -12,13 +12,12 @@ import {
   createWritePath,
   doorEnvironment,
   InvalidInputError,
-  lockThread,
-  lockTimedOut,
-  ThreadBusyError,
   toPersistenceError,
   viaDriver,
   viaPrisma,
+  withThreadTurn,
   type EnsurePlan,
+  type PreparedWrite,
   type Queryable,
   type ReferencePlan,
   type WritePath,
@@ -218,11 +217,8 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       blobs,
     };
     const { batcher } = this.#core;
-    const attempt =
-      forkPolicy === 'reject'
-        ? this.#putIfLatest(write)
-        : (ensure: EnsurePlan | null) => (ensure === null && batcher ? batcher.insert(write) : insertCheckpoint(db, write, ensure)).then(attempted);
-    await this.#write('put', userId, () => writePath.write(prepared, attempt, { transactional: forkPolicy === 'reject' }));
+    const attempt = (ensure: EnsurePlan | null) => (ensure === null && batcher ? batcher.insert(write) : insertCheckpoint(db, write, ensure)).then(attempted);
+    await this.#write('put', userId, () => (forkPolicy === 'reject' ? this.#putIfLatest(write, prepared) : writePath.write(prepared, attempt)));
     return next;
   }
 
@@ -262,35 +258,32 @@ export class AgentStateSaver extends BaseCheckpointSaver {
   }
 
   /**
-   * forkPolicy 'reject': one attempt of the put in a transaction holding the
-   * thread's advisory lock, after checking that the checkpoint it continues
-   * is still the latest of its thread and namespace (or is this very
-   * checkpoint: a retried put). Otherwise StaleCheckpointError, the
-   * transaction rolls back and nothing is written. Writers of the thread wait
-   * at most threadLockTimeoutMs for each other (then ThreadBusyError).
+   * forkPolicy 'reject': the put in a transaction holding the thread's
+   * advisory lock (the service's key, so both doors take turns), after
+   * checking that the checkpoint it continues is still the latest of its
+   * thread and namespace (or is this very checkpoint: a retried put).
+   * Otherwise StaleCheckpointError, the transaction rolls back and nothing is
+   * written. Writers of a thread queue in memory before they take a pool
+   * connection, and wait at most threadLockTimeoutMs in all (then
+   * ThreadBusyError): see withThreadTurn.
    */
-  #putIfLatest(write: CheckpointWrite) {
-    const { prisma, threadLockTimeoutMs } = this.#core;
+  #putIfLatest(write: CheckpointWrite, prepared: PreparedWrite) {
+    const { prisma, threadLockTimeoutMs, writePath } = this.#core;
     const key: ThreadKey = { userId: write.userId, threadId: write.threadId, checkpointNs: write.checkpointNs };
-    return async (ensure: EnsurePlan | null) => {
-      try {
-        return await prisma.$transaction(
-          async (tx) => {
-            const db = viaPrisma(tx);
-            await lockThread(db, write.userId, write.threadId, threadLockTimeoutMs); // forkPolicy 'reject': the service's key, so both doors take turns
+    return withThreadTurn({ prisma, userId: write.userId, threadId: write.threadId, timeoutMs: threadLockTimeoutMs }, (transaction) =>
+      writePath.write(
+        prepared,
+        (ensure: EnsurePlan | null) =>
+          transaction(async (db) => {
             const latest = await latestCheckpointId(db, key);
             if (latest !== write.parentCheckpointId && latest !== write.checkpointId) {
               throw new StaleCheckpointError(write.threadId, write.checkpointNs, write.parentCheckpointId, latest);
             }
             return attempted(await insertCheckpoint(db, write, ensure));
-          },
-          { maxWait: 10_000, timeout: threadLockTimeoutMs + 20_000 },
-        );
-      } catch (error) {
-        if (lockTimedOut(error)) throw new ThreadBusyError(write.threadId, threadLockTimeoutMs);
-        throw error;
-      }
-    };
+          }),
+        { transactional: true },
+      ),
+    );
   }
 
   /**

@@ -38,6 +38,8 @@ export { ensureClause, ensureReferences, ensureStatement, ident, readEnsureOutco
 export type { EnsureClause, EnsureOutcome, EnsureOutcomeColumns, EnsurePlan } from './writePath/ensureStatement';
 export { viaDriver, viaPrisma } from './writePath/queryable';
 export { lockThread } from './writePath/threadLock';
+export { withThreadTurn } from './writePath/threadTurn';
+export type { LockedTransaction, ThreadTurnOptions } from './writePath/threadTurn';
 export type { Queryable } from './writePath/queryable';
 export { canAutoCreate, doorEnvironment, effectiveEnvironment } from './writePath/writeDecision';
 export type { ProvisioningPolicyLike } from './writePath/writeDecision';
