@@ -45,6 +45,7 @@ export { canAutoCreate, doorEnvironment, effectiveEnvironment } from './writePat
 export type { ProvisioningPolicyLike } from './writePath/writeDecision';
 export { foreignKeyViolation, isUnavailable, lockTimedOut, runDatabase, runDatabaseWrite, toPersistenceError } from './writePath/databaseErrors';
 export { decodeValue as decodeState, encodeValue as encodeState } from './stateCodec';
+export { unstorableText } from './storableText';
 export { createTelemetry, METRIC_NAMES } from './writePath/telemetry';
 // Group commit, shared by the doors that batch fast-path writes (the service, the LangGraph saver).
 export { GroupCommit } from './groupCommit';
