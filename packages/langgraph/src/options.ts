@@ -40,7 +40,7 @@ export interface AgentStateSaverOptions {
    * with `sql`; false turns it off. Without `sql` (e.g. PGlite) every put is its own statement.
    */
   groupCommit?: false | GroupCommitOptions;
-  /** forkPolicy 'reject': how long a put waits for the thread's other writers, default 5000 ms; then ThreadBusyError (retryable) */
+  /** forkPolicy 'reject': how long a put waits in all (its turn behind the thread's other writers, a pool connection, the lock), default 5000 ms; then ThreadBusyError (retryable) */
   threadLockTimeoutMs?: number;
 }
 

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '@agentstate/state-persistence';
 import { validateIdentifier } from '@agentstate/policy';
 import { MissingOwnerError } from './errors';
+import { requireText } from './inputs';
 
 /** The configurable keys the saver reads from a RunnableConfig. */
 export interface SaverConfigurable {
@@ -44,6 +45,5 @@ export function requireThreadId(configurable: SaverConfigurable | undefined): st
 export function namespaceOf(configurable: SaverConfigurable | undefined): string {
   const ns = configurable?.checkpoint_ns;
   if (ns === undefined || ns === null) return '';
-  if (typeof ns !== 'string') throw new InvalidInputError('configurable.checkpoint_ns', `expected a string, got ${typeof ns}`);
-  return ns;
+  return requireText(ns, 'configurable.checkpoint_ns');
 }

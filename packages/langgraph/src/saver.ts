@@ -12,13 +12,12 @@ import {
   createWritePath,
   doorEnvironment,
   InvalidInputError,
-  lockThread,
-  lockTimedOut,
-  ThreadBusyError,
   toPersistenceError,
   viaDriver,
   viaPrisma,
+  withThreadTurn,
   type EnsurePlan,
+  type PreparedWrite,
   type Queryable,
   type ReferencePlan,
   type WritePath,
@@ -37,7 +36,8 @@ import {
   type PendingWrite,
 } from '@langchain/langgraph-checkpoint';
 import { CheckpointBatcher } from './checkpointBatcher';
-import { checkpointJson, fromBase64, metadataFilterJson, toBase64 } from './codec';
+import { fromBase64, metadataFilterJson, toBase64 } from './codec';
+import { checkedCheckpointJson, checkpointIdOf, checkWrites, requireText, serialized } from './inputs';
 import { MissingOwnerError, StaleCheckpointError } from './errors';
 import { nextChannelVersion } from './versions';
 import { checkSaverOptions, isForkPolicy, type AgentStateSaverOptions, type ForkPolicy } from './options';
@@ -154,8 +154,8 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const userId = this.#owner('getTuple', config);
     const configurable = (config.configurable ?? {}) as SaverConfigurable;
     if (typeof configurable.thread_id !== 'string') return undefined;
-    const key: ThreadKey = { userId, threadId: configurable.thread_id, checkpointNs: namespaceOf(configurable) };
-    const checkpointId = typeof configurable.checkpoint_id === 'string' && configurable.checkpoint_id !== '' ? configurable.checkpoint_id : undefined;
+    const key: ThreadKey = { userId, threadId: requireText(configurable.thread_id, 'configurable.thread_id'), checkpointNs: namespaceOf(configurable) };
+    const checkpointId = checkpointIdOf(configurable);
     const row = await this.#read('getTuple', userId, () => selectCheckpoint(this.#core.db, key, checkpointId));
     if (!row) return undefined;
     await this.#migratePendingSends(userId, row);
@@ -166,15 +166,16 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const userId = this.#owner('list', config);
     const configurable = (config?.configurable ?? {}) as SaverConfigurable;
     const { filter, before, limit } = options ?? {};
-    const beforeId = before?.configurable?.checkpoint_id;
+    const checkpointId = checkpointIdOf(configurable);
+    const beforeId = checkpointIdOf(before?.configurable, 'options.before.checkpoint_id');
     const rows = await this.#read('list', userId, () =>
       selectCheckpoints(this.#core.db, {
         userId,
-        ...(typeof configurable.thread_id === 'string' && configurable.thread_id !== '' ? { threadId: configurable.thread_id } : {}),
+        ...(typeof configurable.thread_id === 'string' && configurable.thread_id !== '' ? { threadId: requireText(configurable.thread_id, 'configurable.thread_id') } : {}),
         ...(configurable.checkpoint_ns !== undefined && configurable.checkpoint_ns !== null ? { checkpointNs: namespaceOf(configurable) } : {}),
-        ...(typeof configurable.checkpoint_id === 'string' && configurable.checkpoint_id !== '' ? { checkpointId: configurable.checkpoint_id } : {}),
+        ...(checkpointId !== undefined ? { checkpointId } : {}),
         ...(filter && Object.keys(filter).length > 0 ? { filterJson: metadataFilterJson('json', new TextEncoder().encode(JSON.stringify(filter))) ?? '{}' } : {}),
-        ...(beforeId !== undefined ? { before: String(beforeId) } : {}),
+        ...(beforeId !== undefined ? { before: beforeId } : {}),
         ...(limit !== undefined ? { limit: Math.max(0, Math.trunc(Number(limit))) } : {}),
       }),
     );
@@ -190,17 +191,18 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const configurable = config.configurable as SaverConfigurable;
     const threadId = requireThreadId(configurable);
     const checkpointNs = namespaceOf(configurable);
-    const parent = typeof configurable.checkpoint_id === 'string' && configurable.checkpoint_id !== '' ? configurable.checkpoint_id : null;
+    const parent = checkpointIdOf(configurable) ?? null;
+    const storedCheckpoint = checkedCheckpointJson(checkpoint, newVersions);
     const next: RunnableConfig = { configurable: { thread_id: threadId, checkpoint_ns: checkpointNs, checkpoint_id: checkpoint.id } };
     const { writePath, db } = this.#core;
     // Decided and serialized before any connection is taken.
     const prepared = writePath.prepare(this.#core.checkpointPlan, { userId, threadId });
     if (prepared.decided.kind === 'skip') return next;
-    const [metadataType, metadataBytes] = await this.serde.dumpsTyped(metadata);
+    const [metadataType, metadataBytes] = await serialized(this.serde, metadata, 'metadata');
     const blobs = await Promise.all(
       Object.entries(newVersions).map(async ([channel, version]) => {
         if (!(channel in checkpoint.channel_values)) return { channel, version: String(version), type: 'empty', blob: null };
-        const [type, blob] = await this.serde.dumpsTyped(checkpoint.channel_values[channel]);
+        const [type, blob] = await serialized(this.serde, checkpoint.channel_values[channel], `checkpoint.channel_values.${channel}`);
         return { channel, version: String(version), type, blob };
       }),
     );
@@ -211,18 +213,15 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       checkpointNs,
       checkpointId: checkpoint.id,
       parentCheckpointId: parent,
-      checkpointJson: checkpointJson(checkpoint),
+      checkpointJson: storedCheckpoint,
       metadataType,
       metadata: metadataBytes,
       metadataFilterJson: metadataFilterJson(metadataType, metadataBytes),
       blobs,
     };
     const { batcher } = this.#core;
-    const attempt =
-      forkPolicy === 'reject'
-        ? this.#putIfLatest(write)
-        : (ensure: EnsurePlan | null) => (ensure === null && batcher ? batcher.insert(write) : insertCheckpoint(db, write, ensure)).then(attempted);
-    await this.#write('put', userId, () => writePath.write(prepared, attempt, { transactional: forkPolicy === 'reject' }));
+    const attempt = (ensure: EnsurePlan | null) => (ensure === null && batcher ? batcher.insert(write) : insertCheckpoint(db, write, ensure)).then(attempted);
+    await this.#write('put', userId, () => (forkPolicy === 'reject' ? this.#putIfLatest(write, prepared) : writePath.write(prepared, attempt)));
     return next;
   }
 
@@ -230,21 +229,23 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const userId = this.#owner('putWrites', config);
     const configurable = (config.configurable ?? {}) as SaverConfigurable;
     const threadId = requireThreadId(configurable);
-    const checkpointId = configurable.checkpoint_id;
-    if (typeof checkpointId !== 'string' || checkpointId === '') throw new InvalidInputError('configurable.checkpoint_id', 'putWrites needs the checkpoint the writes belong to');
+    const checkpointId = checkpointIdOf(configurable);
+    if (checkpointId === undefined) throw new InvalidInputError('configurable.checkpoint_id', 'putWrites needs the checkpoint the writes belong to');
+    const checkpointNs = namespaceOf(configurable);
+    checkWrites(writes, taskId, taskPath);
     const { writePath, db } = this.#core;
     const prepared = writePath.prepare(this.#core.writesPlan, { userId, threadId });
     if (prepared.decided.kind === 'skip' || writes.length === 0) return;
     const rows = await Promise.all(
       writes.map(async ([channel, value], index) => {
-        const [type, blob] = await this.serde.dumpsTyped(value);
+        const [type, blob] = await serialized(this.serde, value, `writes[${index}].value`);
         return { idx: WRITES_IDX_MAP[channel] ?? index, channel, type, blob };
       }),
     );
     const write = {
       userId: prepared.values.userId as string,
       threadId,
-      checkpointNs: namespaceOf(configurable),
+      checkpointNs,
       checkpointId,
       taskId,
       taskPath,
@@ -262,35 +263,32 @@ export class AgentStateSaver extends BaseCheckpointSaver {
   }
 
   /**
-   * forkPolicy 'reject': one attempt of the put in a transaction holding the
-   * thread's advisory lock, after checking that the checkpoint it continues
-   * is still the latest of its thread and namespace (or is this very
-   * checkpoint: a retried put). Otherwise StaleCheckpointError, the
-   * transaction rolls back and nothing is written. Writers of the thread wait
-   * at most threadLockTimeoutMs for each other (then ThreadBusyError).
+   * forkPolicy 'reject': the put in a transaction holding the thread's
+   * advisory lock (the service's key, so both doors take turns), after
+   * checking that the checkpoint it continues is still the latest of its
+   * thread and namespace (or is this very checkpoint: a retried put).
+   * Otherwise StaleCheckpointError, the transaction rolls back and nothing is
+   * written. Writers of a thread queue in memory before they take a pool
+   * connection, and wait at most threadLockTimeoutMs in all (then
+   * ThreadBusyError): see withThreadTurn.
    */
-  #putIfLatest(write: CheckpointWrite) {
-    const { prisma, threadLockTimeoutMs } = this.#core;
+  #putIfLatest(write: CheckpointWrite, prepared: PreparedWrite) {
+    const { prisma, threadLockTimeoutMs, writePath } = this.#core;
     const key: ThreadKey = { userId: write.userId, threadId: write.threadId, checkpointNs: write.checkpointNs };
-    return async (ensure: EnsurePlan | null) => {
-      try {
-        return await prisma.$transaction(
-          async (tx) => {
-            const db = viaPrisma(tx);
-            await lockThread(db, write.userId, write.threadId, threadLockTimeoutMs); // forkPolicy 'reject': the service's key, so both doors take turns
+    return withThreadTurn({ prisma, userId: write.userId, threadId: write.threadId, timeoutMs: threadLockTimeoutMs }, (transaction) =>
+      writePath.write(
+        prepared,
+        (ensure: EnsurePlan | null) =>
+          transaction(async (db) => {
             const latest = await latestCheckpointId(db, key);
             if (latest !== write.parentCheckpointId && latest !== write.checkpointId) {
               throw new StaleCheckpointError(write.threadId, write.checkpointNs, write.parentCheckpointId, latest);
             }
             return attempted(await insertCheckpoint(db, write, ensure));
-          },
-          { maxWait: 10_000, timeout: threadLockTimeoutMs + 20_000 },
-        );
-      } catch (error) {
-        if (lockTimedOut(error)) throw new ThreadBusyError(write.threadId, threadLockTimeoutMs);
-        throw error;
-      }
-    };
+          }),
+        { transactional: true },
+      ),
+    );
   }
 
   /**

@@ -125,8 +125,10 @@ export class ConcurrentWriteError extends StatePersistenceError {
 }
 
 /**
- * An expectedParentId save waited for the thread's other writers longer than
- * threadLockTimeoutMs. Nothing was written; retry (the thread is busy, not wrong).
+ * A write that takes the thread's lock (an expectedParentId save, a LangGraph
+ * forkPolicy 'reject' put) did not get its turn, a pool connection and the
+ * lock within threadLockTimeoutMs. Nothing was written; retry (the thread is
+ * busy, not wrong).
  */
 export class ThreadBusyError extends StatePersistenceError {
   override readonly retryable = true;
@@ -134,7 +136,7 @@ export class ThreadBusyError extends StatePersistenceError {
     readonly threadId: string,
     readonly waitedMs: number,
   ) {
-    super('THREAD_BUSY', `Thread "${threadId}" is busy: other writers held it for more than ${waitedMs} ms. Nothing was written; retry later.`);
+    super('THREAD_BUSY', `Thread "${threadId}" is busy: its other writers (or a full connection pool) kept this write waiting for more than ${waitedMs} ms. Nothing was written; retry later.`);
   }
 }
 

@@ -38,11 +38,14 @@ export { ensureClause, ensureReferences, ensureStatement, ident, readEnsureOutco
 export type { EnsureClause, EnsureOutcome, EnsureOutcomeColumns, EnsurePlan } from './writePath/ensureStatement';
 export { viaDriver, viaPrisma } from './writePath/queryable';
 export { lockThread } from './writePath/threadLock';
+export { withThreadTurn } from './writePath/threadTurn';
+export type { LockedTransaction, ThreadTurnOptions } from './writePath/threadTurn';
 export type { Queryable } from './writePath/queryable';
 export { canAutoCreate, doorEnvironment, effectiveEnvironment } from './writePath/writeDecision';
 export type { ProvisioningPolicyLike } from './writePath/writeDecision';
 export { foreignKeyViolation, isUnavailable, lockTimedOut, runDatabase, runDatabaseWrite, toPersistenceError } from './writePath/databaseErrors';
 export { decodeValue as decodeState, encodeValue as encodeState } from './stateCodec';
+export { unstorableText } from './storableText';
 export { createTelemetry, METRIC_NAMES } from './writePath/telemetry';
 // Group commit, shared by the doors that batch fast-path writes (the service, the LangGraph saver).
 export { GroupCommit } from './groupCommit';

@@ -2,15 +2,13 @@ import { loadDataModel, type DataModel, type PrismaClient } from '@agentstate/db
 import { createLogger, type Logger } from '@agentstate/logger';
 import { createProvisioningPolicy, type Environment } from '@agentstate/policy';
 import { createDataManagement } from './dataManagement';
-import { ConcurrentWriteError, InvalidInputError, SnapshotNotFoundError, ThreadBusyError } from './errors';
+import { ConcurrentWriteError, InvalidInputError, SnapshotNotFoundError } from './errors';
 import { checkOptions } from './options';
 import { createReads } from './reads';
 import { fromWrite } from './snapshotMapping';
 import { insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
-import { lockThread } from './writePath/threadLock';
 import { SnapshotBatcher } from './snapshotBatcher';
 import { encodeValue } from './stateCodec';
-import { ThreadTurns } from './threadQueue';
 import type {
   GetLineageInput,
   GetSnapshotInput,
@@ -23,9 +21,10 @@ import type {
   StatePersistenceOptions,
 } from './types';
 import { optionalSnapshotId, rejectUnknownKeys, requireIdentifier, requireObject } from './validation';
-import { foreignKeyViolation, lockTimedOut, toPersistenceError } from './writePath/databaseErrors';
+import { foreignKeyViolation, toPersistenceError } from './writePath/databaseErrors';
 import type { EnsurePlan } from './writePath/ensureStatement';
 import { viaDriver, viaPrisma, type Queryable } from './writePath/queryable';
+import { withThreadTurn, type LockedTransaction } from './writePath/threadTurn';
 import type { Telemetry } from './writePath/telemetry';
 import { createWritePath, type Attempted, type PreparedWrite } from './writePath/writePath';
 import { doorEnvironment } from './writePath/writeDecision';
@@ -75,7 +74,6 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   const maxStateBytes = options.maxStateBytes ?? MiB;
   const maxMetadataBytes = options.maxMetadataBytes ?? 64 * 1024;
   const threadLockTimeoutMs = options.threadLockTimeoutMs ?? 5_000;
-  const threadTurns = new ThreadTurns();
   // Single-statement saves go straight to the pg pool when the caller passed db.sql.
   const direct: Queryable = options.sql ? viaDriver(options.sql) : viaPrisma(prisma);
   const writePath = createWritePath({
@@ -136,34 +134,17 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
 
   /**
    * expectedParentId: the same attempt, inside a transaction holding the
-   * thread's lock, after checking the latest snapshot. Writers of one thread
-   * take turns in memory first (one pool connection per busy thread), and the
-   * database lock waits at most threadLockTimeoutMs (other processes).
+   * thread's lock (see withThreadTurn: turns in memory first, the whole wait
+   * bounded by threadLockTimeoutMs), after checking the latest snapshot.
    */
-  function attemptOrderedSave(prepared: PreparedSave) {
+  function attemptOrderedSave(prepared: PreparedSave, transaction: LockedTransaction) {
     const w = prepared.write;
-    return async (ensure: EnsurePlan | null) => {
-      const started = Date.now();
-      const release = await threadTurns.acquire(`${w.userId}/${w.threadId}`, threadLockTimeoutMs, () => new ThreadBusyError(w.threadId, threadLockTimeoutMs));
-      try {
-        const remaining = Math.max(1, threadLockTimeoutMs - (Date.now() - started));
-        return await prisma.$transaction(
-          async (tx) => {
-            const db = viaPrisma(tx);
-            await lockThread(db, w.userId, w.threadId, remaining);
-            const latest = await latestSnapshotId(db, w.userId, w.threadId);
-            if (latest !== prepared.expectedParentId) throw new ConcurrentWriteError(w.threadId, prepared.expectedParentId ?? null, latest);
-            return attemptSave(db, w, ensure);
-          },
-          { maxWait: 10_000, timeout: threadLockTimeoutMs + 20_000 },
-        );
-      } catch (error) {
-        if (lockTimedOut(error)) throw new ThreadBusyError(w.threadId, threadLockTimeoutMs);
-        throw error;
-      } finally {
-        release();
-      }
-    };
+    return (ensure: EnsurePlan | null) =>
+      transaction(async (db) => {
+        const latest = await latestSnapshotId(db, w.userId, w.threadId);
+        if (latest !== prepared.expectedParentId) throw new ConcurrentWriteError(w.threadId, prepared.expectedParentId ?? null, latest);
+        return attemptSave(db, w, ensure);
+      });
   }
 
   function saveSnapshot<State>(input: SaveSnapshotInput<State>): Promise<SaveSnapshotResult<State>> {
@@ -182,8 +163,12 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
       return { status: 'skipped', reason: reference.decided.decision.reason, code: reference.decided.decision.code };
     }
     try {
-      const attempt = prepared.expectedParentId === undefined ? (ensure: EnsurePlan | null) => attemptSave(direct, w, ensure) : attemptOrderedSave(prepared);
-      const result = await writePath.write(reference, attempt, { transactional: prepared.expectedParentId !== undefined });
+      const result =
+        prepared.expectedParentId === undefined
+          ? await writePath.write(reference, (ensure: EnsurePlan | null) => attemptSave(direct, w, ensure))
+          : await withThreadTurn({ prisma, userId: w.userId, threadId: w.threadId, timeoutMs: threadLockTimeoutMs }, (transaction) =>
+              writePath.write(reference, attemptOrderedSave(prepared, transaction), { transactional: true }),
+            );
       if (!result.written || !result.value) throw invalidParent(w);
       return { status: 'saved', snapshot: fromWrite<State>(w, result.value, prepared.state, prepared.metadata), provisioning: result.provisioning };
     } catch (error) {

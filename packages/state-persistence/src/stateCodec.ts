@@ -1,4 +1,5 @@
 import { StateNotSerializableError, StateTooLargeError } from './errors';
+import { LONE_SURROGATE } from './storableText';
 
 /**
  * State encoding: JSON, plus exact round trips for the JavaScript values JSON
@@ -19,7 +20,6 @@ import { StateNotSerializableError, StateTooLargeError } from './errors';
  */
 const TAG = '$t';
 const MAX_DEPTH = 500;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -125,7 +125,7 @@ export interface StatePersistenceOptions {
   maxStateBytes?: number;
   /** default byte budget of one multi-row read (listSnapshots page, getLineage), default 8 MiB */
   maxReadBytes?: number;
-  /** how long an expectedParentId save waits for another writer of the same thread, default 5000 ms; then ThreadBusyError (retryable) */
+  /** how long an expectedParentId save waits in all (its turn behind the thread's other writers, a pool connection, the lock), default 5000 ms; then ThreadBusyError (retryable) */
   threadLockTimeoutMs?: number;
   /** encoded metadata size limit, default 64 KiB */
   maxMetadataBytes?: number;

@@ -5,6 +5,8 @@ export { pgbouncerAvailability, sparePort, startPgBouncer } from './pgbouncer';
 export type { PoolMode, RunningPgBouncer } from './pgbouncer';
 export type { DatabaseKind } from './describeEachDatabase';
 export { createTestPglite } from './pglite';
+export { holdAdvisoryLock, occupyPool } from './heldConnections';
+export type { Held } from './heldConnections';
 export { withDatabase } from '../admin';
 export { createEmptyPostgresDatabase, createTestPostgres, DEFAULT_TEST_SERVER_URL, postgresAvailability, testServerUrl } from './postgres';
 export { countAllRows } from '../rowCounts';

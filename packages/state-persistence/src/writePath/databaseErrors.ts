@@ -113,3 +113,9 @@ export function lockTimedOut(error: unknown): boolean {
   const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown };
   return e?.code === '55P03' || e?.meta?.driverAdapterError?.cause?.originalCode === '55P03' || /lock timeout/i.test(String(e?.message ?? ''));
 }
+
+/** Prisma's interactive transaction got no pool connection within maxWait (P2028). */
+export function transactionStartTimedOut(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === 'P2028' && /unable to start a transaction in the given time/i.test(String(e?.message ?? ''));
+}
