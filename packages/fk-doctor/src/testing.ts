@@ -36,3 +36,8 @@ export const ADD_SNAPSHOT_USER_FK_NOT_VALID =
 
 /** 12 orphan rows under 7 user ids: more keys than the report lists as examples. */
 export const GHOSTS = { 'ghost-a': 4, 'ghost-b': 3, 'ghost-c': 1, 'ghost-d': 1, 'ghost-e': 1, 'ghost-f': 1, 'ghost-g': 1 };
+
+/** Characters in printed output a terminal would act on (controls but the newline, format characters, line separators). */
+export function rawControlCharacters(text: string): string[] {
+  return [...text].filter((char) => char !== '\n' && /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(char));
+}
