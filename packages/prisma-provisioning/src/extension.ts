@@ -149,14 +149,23 @@ function writeThroughDoor(door: Door, operation: WriteOperation, params: HookPar
   // One span per provisioned write (agentstate.<Model>.<operation>), with the first row's owner, never the data.
   const owner = (keyed[0] as Record<string, unknown>)[plan.policyReference.keys[0]?.from ?? ''];
   const attributes = { 'db.system.name': 'postgresql', 'agentstate.rows': keyed.length, ...(typeof owner === 'string' ? { 'user.id': owner.slice(0, 128) } : {}) };
+  // The rows' own users are decided by the write path (prepare), once.
+  const rowUsers = new Set(keyed.map((values) => (values as Record<string, unknown>)[plan.policyReference.keys[0]?.from ?? '']));
   return door.writePath.telemetry.traced(`${plan.model}.${operation}`, 'prisma-extension', attributes, () =>
-    checkedWrite(door, plan.model, findings, transaction, () => writeGuarded(door, plan, keyed as Array<Record<string, KeyValues[string]>>, transaction, params)),
+    checkedWrite(door, plan.model, findings, transaction, () => writeGuarded(door, plan, keyed as Array<Record<string, KeyValues[string]>>, transaction, params), rowUsers),
   );
 }
 
 /** The write's ids decided (before anything is sent), then `send`, with a row Prisma reports missing turned into the typed error. */
-async function checkedWrite(door: Door, model: string, findings: WriteFindings, transaction: CallerTransaction, send: () => PromiseLike<unknown>): Promise<unknown> {
-  const decided = await decideIds(door.writePath, model, findings, transaction?.kind === 'batch' ? transaction.batch : null);
+async function checkedWrite(
+  door: Door,
+  model: string,
+  findings: WriteFindings,
+  transaction: CallerTransaction,
+  send: () => PromiseLike<unknown>,
+  decidedElsewhere: ReadonlySet<unknown> = new Set(),
+): Promise<unknown> {
+  const decided = await decideIds(door.writePath, model, findings, transaction?.kind === 'batch' ? transaction.batch : null, decidedElsewhere);
   try {
     return await send();
   } catch (error) {
@@ -171,7 +180,7 @@ async function checkedWrite(door: Door, model: string, findings: WriteFindings, 
  * refused user audited once. Synchronous up to the audit row, so the other
  * writes of a batch learn of the refusal before any of them sends anything.
  */
-async function decideIds(writePath: WritePath, model: string, findings: WriteFindings, batch: object | null): Promise<Map<string, DecidedUser>> {
+async function decideIds(writePath: WritePath, model: string, findings: WriteFindings, batch: object | null, decidedElsewhere: ReadonlySet<unknown>): Promise<Map<string, DecidedUser>> {
   const decided = new Map<string, DecidedUser>();
   try {
     for (const id of findings.identifiers) {
@@ -179,7 +188,7 @@ async function decideIds(writePath: WritePath, model: string, findings: WriteFin
       if (!valid.ok) throw new InvalidInputError(id.path, valid.reason, valid.code);
     }
     for (const user of findings.users) {
-      if (typeof user.value === 'string' && decided.has(user.value)) continue;
+      if (decidedElsewhere.has(user.value) || (typeof user.value === 'string' && decided.has(user.value))) continue;
       const decision = writePath.decideUser(user.value, user.path);
       if (decision.kind === 'skip') throw new WriteSkippedByPolicyError(model, decision.decision.reason);
       decided.set(decision.decision.id, decision);
@@ -205,8 +214,9 @@ async function missingRowError(door: Door, findings: WriteFindings, decided: Map
   const { policyModel, policyKey } = door.schema;
   for (const row of missing) {
     const id = row.model === policyModel ? row.key[policyKey] : undefined;
-    const decision = typeof id === 'string' ? decided.get(id) : undefined;
-    if (!decision) continue;
+    if (typeof id !== 'string') continue;
+    // A row's own user was decided by the write path: decide it again here (the same answer).
+    const decision = decided.get(id) ?? door.writePath.decideUser(id, policyKey);
     door.writePath.telemetry.foreignKeyViolation('prisma-extension', policyModel, 'typed-error');
     return door.writePath.unknownUser(decision.decision, NOT_CREATED_HERE);
   }

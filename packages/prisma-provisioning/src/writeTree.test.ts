@@ -129,8 +129,8 @@ describe('readWrite', () => {
       users: [['u', 'snapshots.create.thread.connect.userId_id.userId']],
       identifiers: [['AgentThread.id', 't', 'snapshots.create.thread.connect.userId_id.id']],
       needed: [
-        ['AgentThread', { userId: 'u', id: 't' }],
         ['User', { id: 'u' }],
+        ['AgentThread', { userId: 'u', id: 't' }],
       ],
     });
   });
@@ -140,8 +140,8 @@ describe('readWrite', () => {
       users: [['u', 'threads']],
       identifiers: [],
       needed: [
-        ['AgentThread', { userId: 'v', id: 't' }],
         ['User', { id: 'u' }],
+        ['AgentThread', { userId: 'v', id: 't' }],
       ],
     });
   });

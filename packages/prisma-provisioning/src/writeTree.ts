@@ -41,21 +41,12 @@ export interface WriteFindings {
   users: WrittenId[];
   /** every other identifier it writes (thread ids) */
   identifiers: WrittenId[];
-  /** rows of governed models it points at (read with rowsToFind, only when Prisma reports a row missing) */
-  needed: NeededRow[];
+  /** foreign keys of the rows it writes that point at rows of governed models: each row and the reference (read by rowsToFind) */
+  pointers: Array<{ reference: Reference; values: Record<string, unknown> }>;
+  /** rows of governed models it connects by a unique field */
+  connected: NeededRow[];
   /** rows it creates or may create (connectOrCreate, upsert): never among the rows to find */
   created: Array<{ model: string; values: Record<string, unknown> }>;
-}
-
-/** The rows a write points at and does not create, each once. */
-export function rowsToFind(findings: WriteFindings): NeededRow[] {
-  const seen = new Set<string>();
-  return findings.needed.filter((row) => {
-    const text = `${row.model}:${JSON.stringify(row.key)}`;
-    if (seen.has(text) || Object.keys(row.key).length === 0) return false;
-    seen.add(text);
-    return !findings.created.some((c) => c.model === row.model && Object.entries(row.key).every(([field, value]) => c.values[field] === value));
-  });
 }
 
 interface Relation {
@@ -125,6 +116,7 @@ export function writeSchema(dataModel: DataModel, rules: Readonly<Record<string,
 }
 
 type Values = Record<string, unknown>;
+type Paths = Record<string, string>;
 type Mode = 'create' | 'update';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -133,19 +125,34 @@ const join = (path: string, key: string | number) => (typeof key === 'number' ? 
 /** One item or a list of them (to-many nested operations take either). */
 const items = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
-/** The identifying values of a unique `where` (compound keys such as `userId_id` flattened), with where each sits; filters other than equality are ignored. */
-export function whereEntries(model: ModelShape, where: unknown, path = ''): Array<[field: string, value: unknown, path: string]> {
-  if (!isObject(where)) return [];
-  return Object.entries(where).flatMap(([key, value]): Array<[string, unknown, string]> => {
+/**
+ * The identifying values of a unique `where` (compound keys such as
+ * `userId_id` flattened) into `values`, and where each sits into `at`;
+ * filters other than equality are ignored.
+ */
+function readWhere(model: ModelShape, where: unknown, path: string, values: Values, at: Paths): void {
+  if (!isObject(where)) return;
+  for (const key in where) {
+    const value = where[key];
     if (model.columns.has(key)) {
-      if (isPrimitive(value)) return [[key, value, join(path, key)]];
-      return isObject(value) && isPrimitive(value.equals) ? [[key, value.equals, join(join(path, key), 'equals')]] : [];
+      if (isPrimitive(value)) {
+        values[key] = value;
+        at[key] = join(path, key);
+      } else if (isObject(value) && isPrimitive(value.equals)) {
+        values[key] = value.equals;
+        at[key] = join(join(path, key), 'equals');
+      }
+    } else if (!model.relations.has(key) && key !== 'OR' && key !== 'NOT') {
+      readWhere(model, value, join(path, key), values, at);
     }
-    return model.relations.has(key) || key === 'OR' || key === 'NOT' ? [] : whereEntries(model, value, join(path, key));
-  });
+  }
 }
 
-export const whereValues = (model: ModelShape, where: unknown): Values => Object.fromEntries(whereEntries(model, where).map(([field, value]) => [field, value]));
+export function whereValues(model: ModelShape, where: unknown): Values {
+  const values: Values = {};
+  readWhere(model, where, '', values, {});
+  return values;
+}
 
 /** What a top-level write of `model` creates, changes and points at. */
 export function readWrite(schema: WriteSchema, model: string, operation: WriteOperation, args: unknown): WriteFindings {
@@ -155,138 +162,160 @@ export function readWrite(schema: WriteSchema, model: string, operation: WriteOp
   if (!shape) return walk.findings();
   switch (operation) {
     case 'create':
-      walk.row(shape, 'create', a.data, '', {}, {});
+      walk.row(shape, 'create', a.data, '', {}, {}, {});
       break;
     case 'createMany':
     case 'createManyAndReturn':
-      items(a.data).forEach((row, i) => walk.row(shape, 'create', row, Array.isArray(a.data) ? join('', i) : '', {}, {}));
+      items(a.data).forEach((row, i) => walk.row(shape, 'create', row, Array.isArray(a.data) ? join('', i) : '', {}, {}, {}));
       break;
     case 'upsert':
-      walk.row(shape, 'create', a.create, 'create', {}, {});
-      walk.row(shape, 'update', a.update, 'update', whereValues(shape, a.where), {});
+      walk.row(shape, 'create', a.create, 'create', {}, {}, {});
+      walk.row(shape, 'update', a.update, 'update', whereValues(shape, a.where), {}, {});
       break;
     case 'update':
     case 'updateMany':
     case 'updateManyAndReturn':
-      walk.row(shape, 'update', a.data, '', whereValues(shape, a.where), {});
+      walk.row(shape, 'update', a.data, '', whereValues(shape, a.where), {}, {});
       break;
   }
   return walk.findings();
 }
 
+/** The rows a write points at and does not create, each once (computed only when Prisma reports a row missing). */
+export function rowsToFind(findings: WriteFindings): NeededRow[] {
+  const seen = new Set<string>();
+  const pointed = findings.pointers.map(({ reference, values }) => ({ model: reference.referencedModel, key: Object.fromEntries(reference.keys.map((k) => [k.to, values[k.from]])) }));
+  return [...pointed, ...findings.connected].filter((row) => {
+    const text = `${row.model}:${JSON.stringify(row.key)}`;
+    if (seen.has(text) || Object.keys(row.key).length === 0) return false;
+    seen.add(text);
+    return !findings.created.some((c) => c.model === row.model && Object.entries(row.key).every(([field, value]) => c.values[field] === value));
+  });
+}
+
 class Walk {
   private readonly users: WrittenId[] = [];
   private readonly identifiers: WrittenId[] = [];
-  private readonly needed: NeededRow[] = [];
+  private readonly connected: NeededRow[] = [];
+  /** a row's foreign key, recorded as the row and the reference: its key is read only if needed (rowsToFind) */
+  private readonly pointers: Array<{ reference: Reference; values: Values }> = [];
   /** rows this write creates (or may create: connectOrCreate, upsert), by model: a row it creates is never "needed" */
   private readonly created: Array<{ model: string; values: Values }> = [];
 
   constructor(private readonly schema: WriteSchema) {}
 
   findings(): WriteFindings {
-    return { users: this.users, identifiers: this.identifiers, needed: this.needed, created: this.created };
+    return { users: this.users, identifiers: this.identifiers, pointers: this.pointers, connected: this.connected, created: this.created };
   }
 
   /**
    * One row the write creates or updates. `known`: values it has already
    * (an update's `where`, its parent's key); `given`: values the write gives
-   * it from its parent (a nested create's or a connected row's foreign key).
-   * Returns the row's values as far as the write says them.
+   * it from its parent (a nested create's or a connected row's foreign key),
+   * written at `givenAt`. Returns the row's values as far as the write says them.
    */
-  row(model: ModelShape, mode: Mode, data: unknown, path: string, known: Values, given: Values, givenAt: Record<string, string> = {}): Values {
+  row(model: ModelShape, mode: Mode, data: unknown, path: string, known: Values, given: Values, givenAt: Paths): Values {
     if (!isObject(data)) return known;
     const values: Values = { ...known, ...given };
-    const origin: Record<string, string> = { ...givenAt };
-    const written = new Set(Object.keys(given));
+    const origin: Paths = { ...givenAt };
+    // What an update writes (a created row writes everything it has).
+    const written = mode === 'update' ? new Set(Object.keys(given)) : null;
     if (mode === 'create') this.created.push({ model: model.name, values });
-    for (const [key, value] of Object.entries(data)) {
+    for (const key in data) {
       if (!model.columns.has(key)) continue;
-      values[key] = mode === 'update' && isObject(value) && 'set' in value ? value.set : value;
-      origin[key] = join(path, key);
-      written.add(key);
+      const value = data[key];
+      values[key] = written && isObject(value) && 'set' in value ? value.set : value;
+      if (model.ids.has(key)) origin[key] = join(path, key);
+      written?.add(key);
     }
-    for (const [key, operations] of Object.entries(data)) {
+    for (const key in data) {
+      const operations = data[key];
       const relation = model.relations.get(key);
       const target = relation && this.schema.models.get(relation.target);
       if (!relation || !target || !isObject(operations)) continue;
       if (relation.owning) {
-        const reference = relation.owning;
-        const found = this.owning(target, operations, join(path, key), reference.keys.map((k) => k.to), Object.fromEntries(reference.keys.map((k) => [k.to, values[k.from]])));
-        for (const k of reference.keys) {
-          if (found.values[k.to] === undefined) continue;
-          values[k.from] = found.values[k.to];
-          origin[k.from] = found.at[k.to] ?? join(path, key);
-          written.add(k.from);
+        const { keys } = relation.owning;
+        const current: Values = {};
+        for (const k of keys) current[k.to] = values[k.from];
+        const found: Values = {};
+        const at: Paths = {};
+        this.owning(target, operations, join(path, key), keys.map((k) => k.to), current, found, at);
+        for (const k of keys) {
+          if (found[k.to] === undefined) continue;
+          values[k.from] = found[k.to];
+          origin[k.from] = at[k.to] ?? join(path, key);
+          written?.add(k.from);
         }
       } else if (relation.back) {
         this.back(target, relation.back, operations, join(path, key), values, origin);
       }
     }
     for (const [field, root] of model.ids) {
-      if (values[field] === undefined || (mode === 'update' && !written.has(field))) continue;
+      if (values[field] === undefined || (written && !written.has(field))) continue;
       const id = { model: root.model, field: root.field, value: values[field], path: origin[field] ?? join(path, field) };
       (root.model === this.schema.policyModel ? this.users : this.identifiers).push(id);
     }
     for (const reference of model.references) {
       if (!this.schema.models.get(reference.referencedModel)?.governed) continue;
-      if (!reference.keys.every((k) => values[k.from] !== undefined && values[k.from] !== null)) continue;
-      if (mode === 'update' && !reference.keys.some((k) => written.has(k.from))) continue;
-      this.needed.push({ model: reference.referencedModel, key: Object.fromEntries(reference.keys.map((k) => [k.to, values[k.from]])) });
+      if (written && !reference.keys.some((k) => written.has(k.from))) continue;
+      if (reference.keys.every((k) => values[k.from] !== undefined && values[k.from] !== null)) this.pointers.push({ reference, values });
     }
     return values;
   }
 
   /**
    * A relation whose foreign key this row holds (`user: { connect | create | connectOrCreate | upsert | update }`):
-   * the referenced row's key values (`keyFields`) the row ends up pointing at, and where each was written.
+   * fills `found` with the referenced row's key values (`keyFields`) the row ends up pointing at, and `at` with where each was written.
    */
-  private owning(target: ModelShape, operations: Values, path: string, keyFields: string[], current: Values): { values: Values; at: Record<string, string> } {
-    let values: Values = {};
-    let at: Record<string, string> = {};
-    const under = (prefix: string) => Object.fromEntries(keyFields.map((f) => [f, join(prefix, f)]));
-    const fromWhere = (where: unknown, prefix: string) => {
-      const entries = whereEntries(target, where, prefix);
-      return { values: Object.fromEntries(entries.map(([f, v]) => [f, v])), at: Object.fromEntries(entries.map(([f, , p]) => [f, p])) };
+  private owning(target: ModelShape, operations: Values, path: string, keyFields: string[], current: Values, found: Values, at: Paths): void {
+    const take = (values: Values, prefix: string) => {
+      for (const f of keyFields) {
+        found[f] = values[f];
+        at[f] = join(prefix, f);
+      }
     };
-    for (const [operation, argument] of Object.entries(operations)) {
+    for (const operation in operations) {
+      const argument = operations[operation];
       const here = join(path, operation);
       const a = isObject(argument) ? argument : {};
       if (operation === 'create') {
-        values = this.row(target, 'create', argument, here, {}, {});
-        at = under(here);
+        take(this.row(target, 'create', argument, here, {}, {}, {}), here);
       } else if (operation === 'connect') {
-        ({ values, at } = fromWhere(argument, here));
-        if (target.governed) this.needed.push({ model: target.name, key: values });
+        const key: Values = {};
+        readWhere(target, argument, here, key, at);
+        for (const f of keyFields) found[f] = key[f];
+        if (target.governed) this.connected.push({ model: target.name, key });
       } else if (operation === 'connectOrCreate') {
-        const created = this.row(target, 'create', a.create, join(here, 'create'), {}, {});
-        ({ values, at } = fromWhere(a.where, join(here, 'where')));
-        this.created.push({ model: target.name, values });
-        if (keyFields.some((f) => values[f] === undefined)) ({ values, at } = { values: created, at: under(join(here, 'create')) });
+        const created = this.row(target, 'create', a.create, join(here, 'create'), {}, {}, {});
+        const key: Values = {};
+        readWhere(target, a.where, join(here, 'where'), key, at);
+        this.created.push({ model: target.name, values: key });
+        if (keyFields.every((f) => key[f] !== undefined)) for (const f of keyFields) found[f] = key[f];
+        else take(created, join(here, 'create'));
       } else if (operation === 'upsert') {
-        values = this.row(target, 'create', a.create, join(here, 'create'), {}, {});
-        at = under(join(here, 'create'));
-        this.row(target, 'update', a.update, join(here, 'update'), { ...current, ...whereValues(target, a.where) }, {});
+        take(this.row(target, 'create', a.create, join(here, 'create'), {}, {}, {}), join(here, 'create'));
+        this.row(target, 'update', a.update, join(here, 'update'), { ...current, ...whereValues(target, a.where) }, {}, {});
       } else if (operation === 'update') {
         const { data, where } = unwrapUpdate(target, argument);
-        this.row(target, 'update', data, here, { ...current, ...whereValues(target, where) }, {});
+        this.row(target, 'update', data, here, { ...current, ...whereValues(target, where) }, {}, {});
       }
     }
-    return { values, at };
   }
 
   /**
    * A relation whose foreign key the other side holds (`threads: { create, connect, set, upsert, update, … }`):
    * created and connected rows get the parent's key (`given`); updated ones keep theirs (`known`).
    */
-  private back(target: ModelShape, reference: Reference, operations: Values, path: string, parent: Values, parentAt: Record<string, string>): void {
+  private back(target: ModelShape, reference: Reference, operations: Values, path: string, parent: Values, parentAt: Paths): void {
     const given: Values = {};
-    const givenAt: Record<string, string> = {};
+    const givenAt: Paths = {};
     for (const k of reference.keys) {
       if (parent[k.to] === undefined) continue;
       given[k.from] = parent[k.to];
       givenAt[k.from] = parentAt[k.to] ?? path;
     }
-    for (const [operation, argument] of Object.entries(operations)) {
+    for (const operation in operations) {
+      const argument = operations[operation];
       const here = join(path, operation);
       const list = Array.isArray(argument);
       items(argument).forEach((item, i) => {
@@ -298,19 +327,20 @@ class Walk {
           items(rows).forEach((row, j) => this.row(target, 'create', row, Array.isArray(rows) ? join(join(at, 'data'), j) : join(at, 'data'), {}, given, givenAt));
         } else if (operation === 'connect' || operation === 'set') {
           // The connected row must exist; it moves to the parent (its foreign key becomes the parent's key).
-          if (target.governed) this.needed.push({ model: target.name, key: whereValues(target, item) });
-          this.row(target, 'update', {}, at, whereValues(target, item), given, givenAt);
+          const key = whereValues(target, item);
+          if (target.governed) this.connected.push({ model: target.name, key });
+          this.row(target, 'update', {}, at, key, given, givenAt);
         } else if (operation === 'connectOrCreate') {
           this.row(target, 'create', a.create, join(at, 'create'), {}, given, givenAt);
           this.row(target, 'update', {}, join(at, 'where'), whereValues(target, a.where), given, givenAt);
         } else if (operation === 'upsert') {
           this.row(target, 'create', a.create, join(at, 'create'), {}, given, givenAt);
-          this.row(target, 'update', a.update, join(at, 'update'), { ...given, ...whereValues(target, a.where) }, {});
+          this.row(target, 'update', a.update, join(at, 'update'), { ...given, ...whereValues(target, a.where) }, {}, {});
         } else if (operation === 'update') {
           const { data, where } = unwrapUpdate(target, item);
-          this.row(target, 'update', data, at, { ...given, ...whereValues(target, where) }, {});
+          this.row(target, 'update', data, at, { ...given, ...whereValues(target, where) }, {}, {});
         } else if (operation === 'updateMany') {
-          this.row(target, 'update', a.data, join(at, 'data'), given, {});
+          this.row(target, 'update', a.data, join(at, 'data'), given, {}, {});
         }
       });
     }
