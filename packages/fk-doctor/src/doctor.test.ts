@@ -1,7 +1,7 @@
 import { createPrismaClient, type PrismaClient } from '@agentstate/db';
 import { describeEachDatabase } from '@agentstate/db/testing';
 import { DatabaseNotMigratedError, formatReport, formatSummary, runFkDoctor, type ForeignKeyCheck } from './index';
-import { ADD_SNAPSHOT_USER_FK_NOT_VALID, DROP_SNAPSHOT_USER_FK, GHOSTS, insertHealthyRows, insertOrphanSnapshots, rawControlCharacters } from './testing';
+import { ADD_SNAPSHOT_USER_FK_NOT_VALID, DROP_SNAPSHOT_USER_FK, foreignKeyCheck, GHOSTS, insertHealthyRows, insertOrphanSnapshots, rawControlCharacters } from './testing';
 
 const NOW = new Date('2026-06-15T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
@@ -13,90 +13,39 @@ const NO_ORPHANS = { rows: 0, keys: 0, examples: [] };
 /** A foreign key of the LangGraph saver's tables (user, or user + thread), healthy. */
 function checkpointFk(model: string, table: string, field: 'user' | 'thread'): ForeignKeyCheck {
   const thread = field === 'thread';
-  return {
+  return foreignKeyCheck({
     constraint: thread ? `${table}_user_id_thread_id_fkey` : `${table}_user_id_fkey`,
     model,
     field,
-    required: true,
     table,
-    columns: thread ? ['user_id', 'thread_id'] : ['user_id'],
-    referencedTable: thread ? 'agent_threads' : 'userbase',
-    referencedColumns: thread ? ['user_id', 'id'] : ['id'],
-    onDelete: 'CASCADE',
-    onUpdate: 'CASCADE',
-    state: 'ok',
-    foundConstraint: thread ? `${table}_user_id_thread_id_fkey` : `${table}_user_id_fkey`,
-    differences: [],
-    orphans: NO_ORPHANS,
-  };
+    ...(thread ? { columns: ['user_id', 'thread_id'], referencedTable: 'agent_threads', referencedColumns: ['user_id', 'id'] } : {}),
+  });
 }
+
+const SNAPSHOTS = { model: 'AgentStateSnapshot', table: 'agent_state_snapshots' };
 
 /** The schema's foreign keys, as the report lists them when all is well. */
 const HEALTHY_FKS: ForeignKeyCheck[] = [
-  {
-    constraint: 'agent_threads_user_id_fkey',
-    model: 'AgentThread',
-    field: 'user',
-    required: true,
-    table: 'agent_threads',
-    columns: ['user_id'],
-    referencedTable: 'userbase',
-    referencedColumns: ['id'],
-    onDelete: 'CASCADE',
-    onUpdate: 'CASCADE',
-    state: 'ok',
-    foundConstraint: 'agent_threads_user_id_fkey',
-    differences: [],
-    orphans: NO_ORPHANS,
-  },
-  {
-    constraint: 'agent_state_snapshots_user_id_fkey',
-    model: 'AgentStateSnapshot',
-    field: 'user',
-    required: true,
-    table: 'agent_state_snapshots',
-    columns: ['user_id'],
-    referencedTable: 'userbase',
-    referencedColumns: ['id'],
-    onDelete: 'CASCADE',
-    onUpdate: 'CASCADE',
-    state: 'ok',
-    foundConstraint: 'agent_state_snapshots_user_id_fkey',
-    differences: [],
-    orphans: NO_ORPHANS,
-  },
-  {
+  foreignKeyCheck(),
+  foreignKeyCheck({ ...SNAPSHOTS, constraint: 'agent_state_snapshots_user_id_fkey' }),
+  foreignKeyCheck({
+    ...SNAPSHOTS,
     constraint: 'agent_state_snapshots_user_id_thread_id_fkey',
-    model: 'AgentStateSnapshot',
     field: 'thread',
-    required: true,
-    table: 'agent_state_snapshots',
     columns: ['user_id', 'thread_id'],
     referencedTable: 'agent_threads',
     referencedColumns: ['user_id', 'id'],
-    onDelete: 'CASCADE',
-    onUpdate: 'CASCADE',
-    state: 'ok',
-    foundConstraint: 'agent_state_snapshots_user_id_thread_id_fkey',
-    differences: [],
-    orphans: NO_ORPHANS,
-  },
-  {
+  }),
+  foreignKeyCheck({
+    ...SNAPSHOTS,
     constraint: 'agent_state_snapshots_parent_id_fkey',
-    model: 'AgentStateSnapshot',
     field: 'parent',
     required: false,
-    table: 'agent_state_snapshots',
     columns: ['parent_id'],
     referencedTable: 'agent_state_snapshots',
     referencedColumns: ['id'],
     onDelete: 'SET NULL',
-    onUpdate: 'CASCADE',
-    state: 'ok',
-    foundConstraint: 'agent_state_snapshots_parent_id_fkey',
-    differences: [],
-    orphans: NO_ORPHANS,
-  },
+  }),
   checkpointFk('AgentCheckpoint', 'agent_checkpoints', 'user'),
   checkpointFk('AgentCheckpoint', 'agent_checkpoints', 'thread'),
   checkpointFk('AgentCheckpointBlob', 'agent_checkpoint_blobs', 'user'),

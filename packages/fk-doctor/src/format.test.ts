@@ -1,29 +1,9 @@
 import { computeVerdict } from './checks';
 import { formatReport, formatSummary } from './format';
-import { rawControlCharacters } from './testing';
-import type { DoctorReport, ForeignKeyCheck } from './types';
+import { foreignKeyCheck, rawControlCharacters } from './testing';
+import type { DoctorReport } from './types';
 
-const fk = (overrides: Partial<ForeignKeyCheck>): ForeignKeyCheck => {
-  const check: ForeignKeyCheck = {
-    constraint: 'agent_threads_user_id_fkey',
-    model: 'AgentThread',
-    field: 'user',
-    required: true,
-    table: 'agent_threads',
-    columns: ['user_id'],
-    referencedTable: 'userbase',
-    referencedColumns: ['id'],
-    onDelete: 'CASCADE',
-    onUpdate: 'CASCADE',
-    state: 'ok',
-    foundConstraint: null,
-    differences: [],
-    orphans: { rows: 0, keys: 0, examples: [] },
-    ...overrides,
-  };
-  // found under its own name unless missing, or unless the case says otherwise
-  return { ...check, foundConstraint: overrides.foundConstraint !== undefined ? overrides.foundConstraint : check.state === 'missing' ? null : check.constraint };
-};
+const fk = foreignKeyCheck;
 
 const foreignKeys = [
   fk({}),

@@ -12,6 +12,16 @@ const read = (model: string, operation: WriteOperation, args: unknown) => {
   };
 };
 
+/** What a snapshot created for user u in thread t (given by `thread: { connect }` at `prefix`) names and needs. */
+const snapshotInThread = (prefix: string) => ({
+  users: [['u', `${prefix}thread.connect.userId_id.userId`]],
+  identifiers: [['AgentThread.id', 't', `${prefix}thread.connect.userId_id.id`]],
+  needed: [
+    ['User', { id: 'u' }],
+    ['AgentThread', { userId: 'u', id: 't' }],
+  ],
+});
+
 describe('writeSchema', () => {
   it('knows which fields hold a user id or a thread id, through the foreign keys', () => {
     const ids = (model: string) => Object.fromEntries([...(schema.models.get(model)?.ids ?? [])].map(([field, root]) => [field, `${root.model}.${root.field}`]));
@@ -49,14 +59,9 @@ describe('readWrite', () => {
         ['AgentThread', { userId: 'u', id: 't' }],
       ],
     });
-    expect(read('AgentStateSnapshot', 'create', { data: { user: { connect: { id: 'u' } }, thread: { connect: { userId_id: { userId: 'u', id: 't' } } } } })).toEqual({
-      users: [['u', 'thread.connect.userId_id.userId']],
-      identifiers: [['AgentThread.id', 't', 'thread.connect.userId_id.id']],
-      needed: [
-        ['User', { id: 'u' }],
-        ['AgentThread', { userId: 'u', id: 't' }],
-      ],
-    });
+    expect(read('AgentStateSnapshot', 'create', { data: { user: { connect: { id: 'u' } }, thread: { connect: { userId_id: { userId: 'u', id: 't' } } } } })).toEqual(
+      snapshotInThread(''),
+    );
   });
 
   it('a thread’s own id, in a create, an upsert’s branches and a rename', () => {
@@ -125,14 +130,10 @@ describe('readWrite', () => {
   });
 
   it('an updated parent’s key comes from its where: a nested snapshot needs the user and its thread', () => {
-    expect(read('User', 'update', { where: { id: 'u' }, data: { snapshots: { create: { runId: 'r', state: {}, thread: { connect: { userId_id: { userId: 'u', id: 't' } } } } } } })).toEqual({
-      users: [['u', 'snapshots.create.thread.connect.userId_id.userId']],
-      identifiers: [['AgentThread.id', 't', 'snapshots.create.thread.connect.userId_id.id']],
-      needed: [
-        ['User', { id: 'u' }],
-        ['AgentThread', { userId: 'u', id: 't' }],
-      ],
-    });
+    // the same findings as the top-level create of that snapshot, one level down
+    expect(read('User', 'update', { where: { id: 'u' }, data: { snapshots: { create: { runId: 'r', state: {}, thread: { connect: { userId_id: { userId: 'u', id: 't' } } } } } } })).toEqual(
+      snapshotInThread('snapshots.create.'),
+    );
   });
 
   it('connect on a list relation moves rows to the parent: its user is named, the rows are needed (their own key is only looked up)', () => {
