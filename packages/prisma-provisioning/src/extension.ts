@@ -143,7 +143,7 @@ function writeThroughDoor(door: Door, operation: WriteOperation, params: HookPar
   const plan = isGuarded(operation) ? door.plans.get(params.model) : undefined;
   const keyed = plan ? rowsOf(operation as GuardedOperation, params.args).map((row) => rowKeyValues(plan, row)) : [];
   if (!plan || keyed.length === 0 || keyed.some((values) => values === null)) {
-    if (findings.users.length === 0 && findings.identifiers.length === 0) return Promise.resolve(params.query(params.args));
+    if (findings.users.length === 0 && findings.identifiers.length === 0 && findings.connected.length === 0) return Promise.resolve(params.query(params.args));
     return checkedWrite(door, params.model, findings, transaction, () => params.query(params.args));
   }
   // One span per provisioned write (agentstate.<Model>.<operation>), with the first row's owner, never the data.

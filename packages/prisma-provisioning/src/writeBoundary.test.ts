@@ -192,7 +192,7 @@ describeEachDatabase('referenceProvisioning whatever the spelling of the write',
       expect(await base.userProvisioningAudit.count({ where: { subjectId: { in: [account, other] } } })).toBe(0);
     });
 
-    const missingWrites: Array<[string, (p: Extended, account: string, missing: string) => PromiseLike<unknown>, 'user' | 'thread']> = [
+    const missingWrites: Array<[string, (p: Extended, account: string, missing: string) => PromiseLike<unknown>, 'user' | 'thread' | 'user by email']> = [
       // fk-lint-disable-next-line -- the scalar form is what this case tries, through the extended client
       ['agentThread.update, scalar userId (was P2003)', (p, a, m) => p.agentThread.update({ where: { userId_id: { userId: a, id: 'main' } }, data: { userId: m } }), 'user'],
       ['agentThread.update, connect (was P2025)', (p, a, m) => p.agentThread.update({ where: { userId_id: { userId: a, id: 'main' } }, data: { user: { connect: { id: m } } } }), 'user'],
@@ -216,6 +216,11 @@ describeEachDatabase('referenceProvisioning whatever the spelling of the write',
         'thread',
       ],
       [
+        'agentThread.update, connect by email (was P2025)',
+        (p, a, m) => p.agentThread.update({ where: { userId_id: { userId: a, id: 'main' } }, data: { user: { connect: { email: `${m}@example.test` } } } }),
+        'user by email',
+      ],
+      [
         'user.update, a nested snapshot connected to a missing thread (was P2025)',
         (p, a, m) => p.user.update({ where: { id: a }, data: { snapshots: { create: { runId: 'r', state: {}, thread: { connect: { userId_id: { userId: a, id: m } } } } } } }),
         'thread',
@@ -237,7 +242,7 @@ describeEachDatabase('referenceProvisioning whatever the spelling of the write',
         ]);
       } else {
         expect(error).toBeInstanceOf(UnknownReferenceError);
-        expect(error).toMatchObject({ code: 'UNKNOWN_REFERENCE', model: 'AgentThread' });
+        expect(error).toMatchObject({ code: 'UNKNOWN_REFERENCE', model: kind === 'thread' ? 'AgentThread' : 'User' });
         expect((error as UnknownReferenceError).key).toContain(missing);
       }
       expect(await contents(base)).toEqual(before);
