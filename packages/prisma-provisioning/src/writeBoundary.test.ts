@@ -270,6 +270,17 @@ describeEachDatabase('referenceProvisioning whatever the spelling of the write',
       expect(await base.user.count({ where: { id: missing } })).toBe(0);
       expect(await base.agentThread.count({ where: { userId: account, id: 'main' } })).toBe(1);
     });
+
+    it('staging: a dev-looking user is never provisioned (UnknownUserError), but a user the caller creates with such an id is its own write', async () => {
+      const base = db().prisma;
+      const prisma = extend(base, 'staging');
+      const provisioned = dev();
+      await expect(prisma.agentThread.create({ data: { id: 't', user: { connect: { id: provisioned } } } })).rejects.toBeInstanceOf(UnknownUserError);
+      expect(await base.user.count({ where: { id: provisioned } })).toBe(0);
+      const explicit = dev();
+      await prisma.agentThread.create({ data: { id: 't', user: { create: userData(explicit) } } });
+      expect(await base.user.findUnique({ where: { id: explicit }, select: { autoProvisioned: true } })).toEqual({ autoProvisioned: false });
+    });
   });
 
   // PostgreSQL only: on PGlite (one connection) the refusal's audit row, written outside the transaction, waits for its timeout (5 s; see README).
