@@ -256,86 +256,89 @@ describeEachDatabase('runFkDoctor when a constraint of the expected name enforce
   });
 });
 
-describeEachDatabase('runFkDoctor compares foreign keys by definition, not by name (issue 26, point 5)', (db) => {
-  const BLOBS_THREAD_FK = 'agent_checkpoint_blobs_user_id_thread_id_fkey';
-  const addBlobsThreadFk = (name: string, actions: string) =>
-    `ALTER TABLE agent_checkpoint_blobs ADD CONSTRAINT ${name} FOREIGN KEY (user_id, thread_id) REFERENCES agent_threads(user_id, id) ${actions}`;
-  /** The migration's constraint back, whatever a test did to it. */
-  afterEach(async () => {
-    await db().prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT IF EXISTS ${BLOBS_THREAD_FK}`);
-    await db().prisma.$executeRawUnsafe('ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT IF EXISTS blobs_belong_to_thread');
-    await db().prisma.$executeRawUnsafe(addBlobsThreadFk(BLOBS_THREAD_FK, 'ON DELETE CASCADE ON UPDATE CASCADE'));
-    expect((await runFkDoctor(db().prisma)).verdict.healthy).toBe(true);
-  });
-
-  it('reports NO ACTION instead of CASCADE on agent_checkpoint_blobs (user_id, thread_id) as a mismatch (was: ok)', async () => {
-    const { prisma } = db();
-    await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT ${BLOBS_THREAD_FK}`);
-    await prisma.$executeRawUnsafe(addBlobsThreadFk(BLOBS_THREAD_FK, 'ON DELETE NO ACTION ON UPDATE NO ACTION'));
-
-    const report = await runFkDoctor(prisma);
-    expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toMatchObject({
-      state: 'mismatch',
-      foundConstraint: BLOBS_THREAD_FK,
-      differences: ['ON DELETE NO ACTION, expected CASCADE', 'ON UPDATE NO ACTION, expected CASCADE'],
+// One database of each kind for both (creating them is the slow part).
+describeEachDatabase('runFkDoctor on a database changed by hand (issue 26)', (db) => {
+  describe('compares foreign keys by definition, not by name (point 5)', () => {
+    const BLOBS_THREAD_FK = 'agent_checkpoint_blobs_user_id_thread_id_fkey';
+    const addBlobsThreadFk = (name: string, actions: string) =>
+      `ALTER TABLE agent_checkpoint_blobs ADD CONSTRAINT ${name} FOREIGN KEY (user_id, thread_id) REFERENCES agent_threads(user_id, id) ${actions}`;
+    /** The migration's constraint back, whatever a test did to it. */
+    afterEach(async () => {
+      await db().prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT IF EXISTS ${BLOBS_THREAD_FK}`);
+      await db().prisma.$executeRawUnsafe('ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT IF EXISTS blobs_belong_to_thread');
+      await db().prisma.$executeRawUnsafe(addBlobsThreadFk(BLOBS_THREAD_FK, 'ON DELETE CASCADE ON UPDATE CASCADE'));
+      expect((await runFkDoctor(db().prisma)).verdict.healthy).toBe(true);
     });
-    expect(report.verdict).toEqual({
-      healthy: false,
-      problems: [{ kind: 'mismatch', constraint: BLOBS_THREAD_FK }],
-      line: 'fk:doctor: 1 problem (1 foreign key different from the schema)',
+
+    it('reports NO ACTION instead of CASCADE on agent_checkpoint_blobs (user_id, thread_id) as a mismatch (was: ok)', async () => {
+      const { prisma } = db();
+      await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT ${BLOBS_THREAD_FK}`);
+      await prisma.$executeRawUnsafe(addBlobsThreadFk(BLOBS_THREAD_FK, 'ON DELETE NO ACTION ON UPDATE NO ACTION'));
+
+      const report = await runFkDoctor(prisma);
+      expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toMatchObject({
+        state: 'mismatch',
+        foundConstraint: BLOBS_THREAD_FK,
+        differences: ['ON DELETE NO ACTION, expected CASCADE', 'ON UPDATE NO ACTION, expected CASCADE'],
+      });
+      expect(report.verdict).toEqual({
+        healthy: false,
+        problems: [{ kind: 'mismatch', constraint: BLOBS_THREAD_FK }],
+        line: 'fk:doctor: 1 problem (1 foreign key different from the schema)',
+      });
+    });
+
+    it('reports a DEFERRABLE key as a mismatch (its checks would wait for the commit)', async () => {
+      const { prisma } = db();
+      await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs ALTER CONSTRAINT ${BLOBS_THREAD_FK} DEFERRABLE INITIALLY DEFERRED`);
+      const report = await runFkDoctor(prisma);
+      expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toMatchObject({ state: 'mismatch', differences: ['DEFERRABLE, expected NOT DEFERRABLE'] });
+    });
+
+    it('reports a correct foreign key under another name ok, naming it (was: missing)', async () => {
+      const { prisma } = db();
+      await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs RENAME CONSTRAINT ${BLOBS_THREAD_FK} TO blobs_belong_to_thread`);
+
+      const report = await runFkDoctor(prisma);
+      expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toEqual({ ...checkpointFk('AgentCheckpointBlob', 'agent_checkpoint_blobs', 'thread'), foundConstraint: 'blobs_belong_to_thread' });
+      expect(report.verdict).toEqual({ healthy: true, problems: [], line: 'fk:doctor: healthy' });
+      expect(formatReport(report)).toMatch(new RegExp(`^  ok +${BLOBS_THREAD_FK} .*\\n +found as blobs_belong_to_thread$`, 'm'));
+    });
+
+    it('a right one under another name wins over a wrong one under the expected name', async () => {
+      const { prisma } = db();
+      await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT ${BLOBS_THREAD_FK}`);
+      await prisma.$executeRawUnsafe(addBlobsThreadFk(BLOBS_THREAD_FK, 'ON DELETE RESTRICT ON UPDATE CASCADE'));
+      await prisma.$executeRawUnsafe(addBlobsThreadFk('blobs_belong_to_thread', 'ON DELETE CASCADE ON UPDATE CASCADE'));
+      const report = await runFkDoctor(prisma);
+      expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toMatchObject({ state: 'ok', foundConstraint: 'blobs_belong_to_thread' });
     });
   });
 
-  it('reports a DEFERRABLE key as a mismatch (its checks would wait for the commit)', async () => {
-    const { prisma } = db();
-    await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs ALTER CONSTRAINT ${BLOBS_THREAD_FK} DEFERRABLE INITIALLY DEFERRED`);
-    const report = await runFkDoctor(prisma);
-    expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toMatchObject({ state: 'mismatch', differences: ['DEFERRABLE, expected NOT DEFERRABLE'] });
-  });
+  describe('prints what the database holds escaped (point 6)', () => {
+    it('an orphan value holding a newline and a fake verdict, or terminal escapes, cannot print a line or an escape of its own', async () => {
+      const { prisma } = db();
+      const fakeVerdict = 'ghost\nfk:doctor: healthy';
+      const terminal = '\u001b[2J\u001b[32mall good\u001b[0m';
+      await insertOrphanSnapshots(prisma, { [fakeVerdict]: 1, [terminal]: 1 });
+      await prisma.$executeRaw`INSERT INTO user_provisioning_audit (entity, subject_id, outcome, decision, reason_code, reason, environment)
+        VALUES ('User', 'x', 'refused', 'reject', ${'X\r\nfk:doctor: healthy'}, 'why', ${'production\u001b]0;pwned\u0007'})`;
 
-  it('reports a correct foreign key under another name ok, naming it (was: missing)', async () => {
-    const { prisma } = db();
-    await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs RENAME CONSTRAINT ${BLOBS_THREAD_FK} TO blobs_belong_to_thread`);
+      const report = await runFkDoctor(prisma);
+      // the report itself keeps the values as the database holds them
+      expect(byConstraint(report.foreignKeys, 'agent_state_snapshots_user_id_fkey')?.orphans.examples.map((e) => e.key.user_id).sort()).toEqual([fakeVerdict, terminal].sort());
+      expect(report.verdict.line).toBe('fk:doctor: 2 problems (4 orphan rows)');
 
-    const report = await runFkDoctor(prisma);
-    expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toEqual({ ...checkpointFk('AgentCheckpointBlob', 'agent_checkpoint_blobs', 'thread'), foundConstraint: 'blobs_belong_to_thread' });
-    expect(report.verdict).toEqual({ healthy: true, problems: [], line: 'fk:doctor: healthy' });
-    expect(formatReport(report)).toMatch(new RegExp(`^  ok +${BLOBS_THREAD_FK} .*\\n +found as blobs_belong_to_thread$`, 'm'));
-  });
-
-  it('a right one under another name wins over a wrong one under the expected name', async () => {
-    const { prisma } = db();
-    await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT ${BLOBS_THREAD_FK}`);
-    await prisma.$executeRawUnsafe(addBlobsThreadFk(BLOBS_THREAD_FK, 'ON DELETE RESTRICT ON UPDATE CASCADE'));
-    await prisma.$executeRawUnsafe(addBlobsThreadFk('blobs_belong_to_thread', 'ON DELETE CASCADE ON UPDATE CASCADE'));
-    const report = await runFkDoctor(prisma);
-    expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toMatchObject({ state: 'ok', foundConstraint: 'blobs_belong_to_thread' });
-  });
-});
-
-describeEachDatabase('fk:doctor prints what the database holds escaped (issue 26, point 6)', (db) => {
-  it('an orphan value holding a newline and a fake verdict, or terminal escapes, cannot print a line or an escape of its own', async () => {
-    const { prisma } = db();
-    const fakeVerdict = 'ghost\nfk:doctor: healthy';
-    const terminal = '\u001b[2J\u001b[32mall good\u001b[0m';
-    await insertOrphanSnapshots(prisma, { [fakeVerdict]: 1, [terminal]: 1 });
-    await prisma.$executeRaw`INSERT INTO user_provisioning_audit (entity, subject_id, outcome, decision, reason_code, reason, environment)
-      VALUES ('User', 'x', 'refused', 'reject', ${'X\r\nfk:doctor: healthy'}, 'why', ${'production\u001b]0;pwned\u0007'})`;
-
-    const report = await runFkDoctor(prisma);
-    // the report itself keeps the values as the database holds them
-    expect(byConstraint(report.foreignKeys, 'agent_state_snapshots_user_id_fkey')?.orphans.examples.map((e) => e.key.user_id).sort()).toEqual([fakeVerdict, terminal].sort());
-    expect(report.verdict.line).toBe('fk:doctor: 2 problems (4 orphan rows)');
-
-    for (const text of [formatReport(report), formatSummary(report)]) {
-      expect(rawControlCharacters(text)).toEqual([]);
-      expect(text.split('\n').filter((line) => line.startsWith('fk:doctor:'))).toEqual([report.verdict.line]);
-    }
-    const text = formatReport(report);
-    expect(text.split('\n').at(-1)).toBe(report.verdict.line);
-    expect(text).toContain('user_id=ghost\\u{A}fk:doctor: healthy (1 row)');
-    expect(text).toContain('user_id=\\u{1B}[2J\\u{1B}[32mall good\\u{1B}[0m (1 row)');
-    expect(text).toContain('X\\u{D}\\u{A}fk:doctor: healthy  production\\u{1B}]0;pwned\\u{7}');
+      for (const text of [formatReport(report), formatSummary(report)]) {
+        expect(rawControlCharacters(text)).toEqual([]);
+        expect(text.split('\n').filter((line) => line.startsWith('fk:doctor:'))).toEqual([report.verdict.line]);
+      }
+      const text = formatReport(report);
+      expect(text.split('\n').at(-1)).toBe(report.verdict.line);
+      expect(text).toContain('user_id=ghost\\u{A}fk:doctor: healthy (1 row)');
+      expect(text).toContain('user_id=\\u{1B}[2J\\u{1B}[32mall good\\u{1B}[0m (1 row)');
+      expect(text).toContain('X\\u{D}\\u{A}fk:doctor: healthy  production\\u{1B}]0;pwned\\u{7}');
+    });
   });
 });
 
