@@ -21,4 +21,26 @@ describe("Prisma's data model at runtime", () => {
     ]);
     expect(model.byConstraint.get('agent_threads_user_id_fkey')?.referencedModel).toBe('User');
   });
+
+  it('gives each reference its relation name and referential actions, with Prisma\'s defaults where the schema says none', () => {
+    const refs = model.references.get('AgentStateSnapshot') ?? [];
+    expect(refs.map((r) => [r.field, r.relationName, r.onDelete, r.onUpdate])).toEqual([
+      ['user', 'AgentStateSnapshotToUser', 'Cascade', 'Cascade'],
+      ['thread', 'AgentStateSnapshotToAgentThread', 'Cascade', 'Cascade'],
+      ['parent', 'SnapshotLineage', 'SetNull', 'Cascade'],
+    ]);
+    expect(model.models.get('AgentStateSnapshot')?.fields.find((f) => f.name === 'children')?.relationName).toBe('SnapshotLineage');
+    const bare = loadDataModel(
+      [
+        'datasource db {\n  provider = "postgresql"\n}',
+        'model A {\n  id String @id\n  bs B[]\n  cs C[]\n}',
+        'model B {\n  id String @id\n  aId String\n  a A @relation(fields: [aId], references: [id])\n}',
+        'model C {\n  id String @id\n  aId String?\n  a A? @relation(fields: [aId], references: [id])\n}',
+      ].join('\n'),
+    );
+    expect([...bare.references.values()].flat().map((r) => [r.model, r.onDelete, r.onUpdate])).toEqual([
+      ['B', 'Restrict', 'Cascade'],
+      ['C', 'SetNull', 'Cascade'],
+    ]);
+  });
 });

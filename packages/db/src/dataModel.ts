@@ -19,6 +19,8 @@ export interface DataModelField {
   isList: boolean;
   relationFromFields: string[];
   relationToFields: string[];
+  /** the relation's name (pairs a relation field with its opposite side); null for scalars */
+  relationName: string | null;
 }
 
 export interface DataModelModel {
@@ -39,7 +41,15 @@ export interface Reference {
   keys: Array<{ from: string; fromColumn: string; to: string; toColumn: string }>;
   /** the constraint name Prisma Migrate gives it: <table>_<columns>_fkey */
   constraint: string;
+  /** the relation's name, shared with the field on the referenced model's side */
+  relationName: string;
+  /** referential actions as the schema says, Prisma's defaults filled in */
+  onDelete: ReferentialAction;
+  onUpdate: ReferentialAction;
 }
+
+/** Prisma's referential actions (`onDelete:` / `onUpdate:` of `@relation`). */
+export type ReferentialAction = 'Cascade' | 'Restrict' | 'NoAction' | 'SetNull' | 'SetDefault';
 
 export interface DataModel {
   models: Map<string, DataModelModel>;
@@ -58,6 +68,9 @@ interface DmmfField {
   isList: boolean;
   relationFromFields?: string[];
   relationToFields?: string[];
+  relationName?: string | null;
+  relationOnDelete?: ReferentialAction;
+  relationOnUpdate?: ReferentialAction;
 }
 
 /** Parses a Prisma schema (default: prisma/schema.prisma) into its data model. */
@@ -66,7 +79,9 @@ export function loadDataModel(schema: string = readFileSync(schemaPath(), 'utf8'
     datamodel: { models: Array<{ name: string; dbName?: string | null; fields: DmmfField[] }> };
   };
   const models = new Map<string, DataModelModel>();
+  const actions = new Map<string, { onDelete?: ReferentialAction; onUpdate?: ReferentialAction }>();
   for (const model of dmmf.datamodel.models) {
+    for (const f of model.fields) actions.set(`${model.name}.${f.name}`, { onDelete: f.relationOnDelete, onUpdate: f.relationOnUpdate });
     models.set(model.name, {
       name: model.name,
       table: model.dbName ?? model.name,
@@ -79,6 +94,7 @@ export function loadDataModel(schema: string = readFileSync(schemaPath(), 'utf8'
         isList: f.isList,
         relationFromFields: f.relationFromFields ?? [],
         relationToFields: f.relationToFields ?? [],
+        relationName: f.relationName ?? null,
       })),
     });
   }
@@ -102,6 +118,10 @@ export function loadDataModel(schema: string = readFileSync(schemaPath(), 'utf8'
         required: field.isRequired,
         keys,
         constraint: `${model.table}_${keys.map((k) => k.fromColumn).join('_')}_fkey`.slice(0, 63),
+        relationName: field.relationName ?? '',
+        // Prisma's defaults: onDelete Restrict (required) or SetNull (optional), onUpdate Cascade.
+        onDelete: actions.get(`${model.name}.${field.name}`)?.onDelete ?? (field.isRequired ? 'Restrict' : 'SetNull'),
+        onUpdate: actions.get(`${model.name}.${field.name}`)?.onUpdate ?? 'Cascade',
       };
       owned.push(reference);
       byConstraint.set(reference.constraint, reference);

@@ -4,7 +4,7 @@ export type { CreatePrismaClientOptions, DatabaseClient, PooledSqlRunner, SqlRun
 export { NAMED_STATEMENTS_OFF_WARNING, statementName } from './sqlRunner';
 export { DatabaseConfigError, describeDatabase, redactUrl, resolveDatabaseConfig } from './config';
 export { columnOf, loadDataModel } from './dataModel';
-export type { DataModel, DataModelField, DataModelModel, Reference } from './dataModel';
+export type { DataModel, DataModelField, DataModelModel, Reference, ReferentialAction } from './dataModel';
 export type { DatabaseConfig } from './config';
 export { migrationChecksum } from './migrations/checksum';
 export {

@@ -1,5 +1,5 @@
 import { loadDataModel } from '@agentstate/db';
-import { AGE_BUCKETS, ageBucketCutoffs, classifyConstraint, computeVerdict, expectedForeignKeys, windowStart } from './checks';
+import { AGE_BUCKETS, ageBucketCutoffs, classifyConstraint, computeVerdict, expectedForeignKeys, findConstraint, windowStart } from './checks';
 import type { ExpectedForeignKey, ForeignKeyCheck, FoundForeignKey } from './types';
 
 const THREAD_FK: ExpectedForeignKey = {
@@ -11,6 +11,8 @@ const THREAD_FK: ExpectedForeignKey = {
   columns: ['user_id', 'thread_id'],
   referencedTable: 'agent_threads',
   referencedColumns: ['user_id', 'id'],
+  onDelete: 'CASCADE',
+  onUpdate: 'CASCADE',
 };
 
 const found = (overrides: Partial<FoundForeignKey> = {}): FoundForeignKey => ({
@@ -20,6 +22,10 @@ const found = (overrides: Partial<FoundForeignKey> = {}): FoundForeignKey => ({
   referencedTable: 'agent_threads',
   referencedColumns: ['user_id', 'id'],
   validated: true,
+  onDelete: 'CASCADE',
+  onUpdate: 'CASCADE',
+  deferrable: false,
+  match: 'SIMPLE',
   ...overrides,
 });
 
@@ -70,6 +76,47 @@ describe('classifyConstraint', () => {
   });
 });
 
+describe('classifyConstraint: the whole definition (issue 26, point 5)', () => {
+  it('mismatch for other referential actions, a DEFERRABLE key or another match type', () => {
+    expect(classifyConstraint(THREAD_FK, found({ onDelete: 'NO ACTION', onUpdate: 'NO ACTION' }))).toEqual({
+      state: 'mismatch',
+      differences: ['ON DELETE NO ACTION, expected CASCADE', 'ON UPDATE NO ACTION, expected CASCADE'],
+    });
+    expect(classifyConstraint(THREAD_FK, found({ deferrable: true, validated: false }))).toEqual({ state: 'mismatch', differences: ['DEFERRABLE, expected NOT DEFERRABLE'] });
+    expect(classifyConstraint(THREAD_FK, found({ match: 'FULL' })).differences).toEqual(['MATCH FULL, expected MATCH SIMPLE']);
+  });
+
+  it("expects the schema's actions, Prisma's defaults where it says none", () => {
+    const fks = expectedForeignKeys(loadDataModel());
+    expect(fks.map((fk) => `${fk.constraint} ${fk.onDelete}/${fk.onUpdate}`)).toContain('agent_state_snapshots_parent_id_fkey SET NULL/CASCADE');
+    expect(fks.filter((fk) => fk.required).every((fk) => fk.onDelete === 'CASCADE' && fk.onUpdate === 'CASCADE')).toBe(true);
+  });
+});
+
+describe('findConstraint: by definition, not by name (issue 26, point 5)', () => {
+  it('finds the key under another name', () => {
+    const renamed = found({ constraint: 'snapshots_thread_fk' });
+    expect(findConstraint(THREAD_FK, [found({ constraint: 'other', table: 'agent_threads' }), renamed])).toBe(renamed);
+    expect(classifyConstraint(THREAD_FK, renamed).state).toBe('ok');
+  });
+
+  it('prefers the right definition, then a validated one, then the expected name', () => {
+    const wrongAction = found({ onDelete: 'RESTRICT' });
+    const rightButNotValid = found({ constraint: 'b', validated: false });
+    const right = found({ constraint: 'c' });
+    expect(findConstraint(THREAD_FK, [wrongAction, rightButNotValid, right])).toBe(right);
+    expect(findConstraint(THREAD_FK, [wrongAction, rightButNotValid])).toBe(rightButNotValid);
+    expect(findConstraint(THREAD_FK, [wrongAction])).toBe(wrongAction);
+  });
+
+  it('falls back to the expected name when no constraint enforces the key (a mismatch), else nothing (missing)', () => {
+    const named = found({ columns: ['thread_id'], referencedColumns: ['id'] });
+    expect(findConstraint(THREAD_FK, [named])).toBe(named);
+    expect(findConstraint(THREAD_FK, [found({ constraint: 'x', referencedTable: 'userbase' })])).toBeUndefined();
+    expect(findConstraint(THREAD_FK, [found({ table: 'agent_checkpoints' })])).toBeUndefined();
+  });
+});
+
 describe('age buckets and the refusal window', () => {
   const now = new Date('2026-06-15T12:00:00.000Z');
 
@@ -89,6 +136,7 @@ describe('computeVerdict', () => {
     ...THREAD_FK,
     constraint,
     state,
+    foundConstraint: state === 'missing' ? null : constraint,
     differences: [],
     orphans: { rows: orphanRows, keys: orphanRows > 0 ? 1 : 0, examples: [] },
   });

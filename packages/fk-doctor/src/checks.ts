@@ -1,8 +1,17 @@
 // The doctor's decisions, as pure functions: no database, no clock.
-import type { DataModel } from '@agentstate/db';
-import type { ConstraintState, ExpectedForeignKey, ForeignKeyCheck, FoundForeignKey, Problem, Verdict } from './types';
+import type { DataModel, Reference } from '@agentstate/db';
+import type { ConstraintState, ExpectedForeignKey, ForeignKeyCheck, FoundForeignKey, Problem, ReferentialAction, Verdict } from './types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Prisma's referential actions in SQL words. */
+const SQL_ACTIONS: Record<Reference['onDelete'], ReferentialAction> = {
+  Cascade: 'CASCADE',
+  Restrict: 'RESTRICT',
+  NoAction: 'NO ACTION',
+  SetNull: 'SET NULL',
+  SetDefault: 'SET DEFAULT',
+};
 
 /** Every foreign key of the schema, in data model order (owning model, then relation field). */
 export function expectedForeignKeys(dataModel: DataModel): ExpectedForeignKey[] {
@@ -18,14 +27,30 @@ export function expectedForeignKeys(dataModel: DataModel): ExpectedForeignKey[] 
       columns: reference.keys.map((k) => k.fromColumn),
       referencedTable: reference.referencedTable,
       referencedColumns: reference.keys.map((k) => k.toColumn),
+      onDelete: SQL_ACTIONS[reference.onDelete],
+      onUpdate: SQL_ACTIONS[reference.onUpdate],
     };
   });
 }
 
 /**
- * The state of one expected foreign key, given the constraint of that name on
- * its table (undefined: none). Column pairs are compared as a set, so
- * (a, b) -> (x, y) equals (b, a) -> (y, x): PostgreSQL enforces both alike.
+ * The database's constraint for an expected foreign key, found by what it
+ * enforces, not by name: among the constraints on its table with the same key
+ * and referenced table, one with the whole definition right (then validated,
+ * then the expected name) is preferred. Without any, the constraint of the
+ * expected name (which then enforces something else: a mismatch), if there is one.
+ */
+export function findConstraint(expected: ExpectedForeignKey, found: readonly FoundForeignKey[]): FoundForeignKey | undefined {
+  const sameKey = found.filter((f) => f.table === expected.table && f.referencedTable === expected.referencedTable && sameColumnPairs(f, expected));
+  const score = (f: FoundForeignKey) => (definitionDifferences(expected, f).length === 0 ? 4 : 0) + (f.validated ? 2 : 0) + (f.constraint === expected.constraint ? 1 : 0);
+  const best = sameKey.sort((a, b) => score(b) - score(a))[0];
+  return best ?? found.find((f) => f.table === expected.table && f.constraint === expected.constraint);
+}
+
+/**
+ * The state of one expected foreign key, given the database's constraint for
+ * it (undefined: none; see findConstraint). Column pairs are compared as a
+ * set, so (a, b) -> (x, y) equals (b, a) -> (y, x): PostgreSQL enforces both alike.
  */
 export function classifyConstraint(
   expected: ExpectedForeignKey,
@@ -36,11 +61,26 @@ export function classifyConstraint(
   if (found.referencedTable !== expected.referencedTable) {
     differences.push(`references table ${found.referencedTable}, expected ${expected.referencedTable}`);
   }
-  if (columnPairs(found.columns, found.referencedColumns) !== columnPairs(expected.columns, expected.referencedColumns)) {
+  if (!sameColumnPairs(found, expected)) {
     differences.push(`key ${keyText(found.columns, found.referencedColumns)}, expected ${keyText(expected.columns, expected.referencedColumns)}`);
   }
+  differences.push(...definitionDifferences(expected, found));
   if (differences.length > 0) return { state: 'mismatch', differences };
   return { state: found.validated ? 'ok' : 'not-valid', differences };
+}
+
+/** What differs besides the key: actions, deferrability, match type (Prisma Migrate makes NOT DEFERRABLE, MATCH SIMPLE keys). */
+function definitionDifferences(expected: ExpectedForeignKey, found: FoundForeignKey): string[] {
+  const differences: string[] = [];
+  if (found.onDelete !== expected.onDelete) differences.push(`ON DELETE ${found.onDelete}, expected ${expected.onDelete}`);
+  if (found.onUpdate !== expected.onUpdate) differences.push(`ON UPDATE ${found.onUpdate}, expected ${expected.onUpdate}`);
+  if (found.deferrable) differences.push('DEFERRABLE, expected NOT DEFERRABLE');
+  if (found.match !== 'SIMPLE') differences.push(`MATCH ${found.match}, expected MATCH SIMPLE`);
+  return differences;
+}
+
+function sameColumnPairs(a: { columns: string[]; referencedColumns: string[] }, b: { columns: string[]; referencedColumns: string[] }): boolean {
+  return columnPairs(a.columns, a.referencedColumns) === columnPairs(b.columns, b.referencedColumns);
 }
 
 function columnPairs(columns: string[], referenced: string[]): string {

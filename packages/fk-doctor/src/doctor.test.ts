@@ -1,7 +1,7 @@
 import { createPrismaClient, type PrismaClient } from '@agentstate/db';
 import { describeEachDatabase } from '@agentstate/db/testing';
-import { DatabaseNotMigratedError, runFkDoctor, type ForeignKeyCheck } from './index';
-import { ADD_SNAPSHOT_USER_FK_NOT_VALID, DROP_SNAPSHOT_USER_FK, GHOSTS, insertHealthyRows, insertOrphanSnapshots } from './testing';
+import { DatabaseNotMigratedError, formatReport, formatSummary, runFkDoctor, type ForeignKeyCheck } from './index';
+import { ADD_SNAPSHOT_USER_FK_NOT_VALID, DROP_SNAPSHOT_USER_FK, foreignKeyCheck, GHOSTS, insertHealthyRows, insertOrphanSnapshots, rawControlCharacters } from './testing';
 
 const NOW = new Date('2026-06-15T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
@@ -13,75 +13,39 @@ const NO_ORPHANS = { rows: 0, keys: 0, examples: [] };
 /** A foreign key of the LangGraph saver's tables (user, or user + thread), healthy. */
 function checkpointFk(model: string, table: string, field: 'user' | 'thread'): ForeignKeyCheck {
   const thread = field === 'thread';
-  return {
+  return foreignKeyCheck({
     constraint: thread ? `${table}_user_id_thread_id_fkey` : `${table}_user_id_fkey`,
     model,
     field,
-    required: true,
     table,
-    columns: thread ? ['user_id', 'thread_id'] : ['user_id'],
-    referencedTable: thread ? 'agent_threads' : 'userbase',
-    referencedColumns: thread ? ['user_id', 'id'] : ['id'],
-    state: 'ok',
-    differences: [],
-    orphans: NO_ORPHANS,
-  };
+    ...(thread ? { columns: ['user_id', 'thread_id'], referencedTable: 'agent_threads', referencedColumns: ['user_id', 'id'] } : {}),
+  });
 }
+
+const SNAPSHOTS = { model: 'AgentStateSnapshot', table: 'agent_state_snapshots' };
 
 /** The schema's foreign keys, as the report lists them when all is well. */
 const HEALTHY_FKS: ForeignKeyCheck[] = [
-  {
-    constraint: 'agent_threads_user_id_fkey',
-    model: 'AgentThread',
-    field: 'user',
-    required: true,
-    table: 'agent_threads',
-    columns: ['user_id'],
-    referencedTable: 'userbase',
-    referencedColumns: ['id'],
-    state: 'ok',
-    differences: [],
-    orphans: NO_ORPHANS,
-  },
-  {
-    constraint: 'agent_state_snapshots_user_id_fkey',
-    model: 'AgentStateSnapshot',
-    field: 'user',
-    required: true,
-    table: 'agent_state_snapshots',
-    columns: ['user_id'],
-    referencedTable: 'userbase',
-    referencedColumns: ['id'],
-    state: 'ok',
-    differences: [],
-    orphans: NO_ORPHANS,
-  },
-  {
+  foreignKeyCheck(),
+  foreignKeyCheck({ ...SNAPSHOTS, constraint: 'agent_state_snapshots_user_id_fkey' }),
+  foreignKeyCheck({
+    ...SNAPSHOTS,
     constraint: 'agent_state_snapshots_user_id_thread_id_fkey',
-    model: 'AgentStateSnapshot',
     field: 'thread',
-    required: true,
-    table: 'agent_state_snapshots',
     columns: ['user_id', 'thread_id'],
     referencedTable: 'agent_threads',
     referencedColumns: ['user_id', 'id'],
-    state: 'ok',
-    differences: [],
-    orphans: NO_ORPHANS,
-  },
-  {
+  }),
+  foreignKeyCheck({
+    ...SNAPSHOTS,
     constraint: 'agent_state_snapshots_parent_id_fkey',
-    model: 'AgentStateSnapshot',
     field: 'parent',
     required: false,
-    table: 'agent_state_snapshots',
     columns: ['parent_id'],
     referencedTable: 'agent_state_snapshots',
     referencedColumns: ['id'],
-    state: 'ok',
-    differences: [],
-    orphans: NO_ORPHANS,
-  },
+    onDelete: 'SET NULL',
+  }),
   checkpointFk('AgentCheckpoint', 'agent_checkpoints', 'user'),
   checkpointFk('AgentCheckpoint', 'agent_checkpoints', 'thread'),
   checkpointFk('AgentCheckpointBlob', 'agent_checkpoint_blobs', 'user'),
@@ -283,10 +247,98 @@ describeEachDatabase('runFkDoctor when a constraint of the expected name enforce
     const report = await runFkDoctor(prisma);
     expect(byConstraint(report.foreignKeys, 'agent_threads_user_id_fkey')).toMatchObject({
       state: 'mismatch',
-      differences: ['key (id) -> (id), expected (user_id) -> (id)'],
+      foundConstraint: 'agent_threads_user_id_fkey',
+      // added without ON DELETE / ON UPDATE: PostgreSQL's NO ACTION
+      differences: ['key (id) -> (id), expected (user_id) -> (id)', 'ON DELETE NO ACTION, expected CASCADE', 'ON UPDATE NO ACTION, expected CASCADE'],
       orphans: NO_ORPHANS,
     });
     expect(report.verdict.line).toBe('fk:doctor: 1 problem (1 foreign key different from the schema)');
+  });
+});
+
+// One database of each kind for both (creating them is the slow part).
+describeEachDatabase('runFkDoctor on a database changed by hand (issue 26)', (db) => {
+  describe('compares foreign keys by definition, not by name (point 5)', () => {
+    const BLOBS_THREAD_FK = 'agent_checkpoint_blobs_user_id_thread_id_fkey';
+    const addBlobsThreadFk = (name: string, actions: string) =>
+      `ALTER TABLE agent_checkpoint_blobs ADD CONSTRAINT ${name} FOREIGN KEY (user_id, thread_id) REFERENCES agent_threads(user_id, id) ${actions}`;
+    /** The migration's constraint back, whatever a test did to it. */
+    afterEach(async () => {
+      await db().prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT IF EXISTS ${BLOBS_THREAD_FK}`);
+      await db().prisma.$executeRawUnsafe('ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT IF EXISTS blobs_belong_to_thread');
+      await db().prisma.$executeRawUnsafe(addBlobsThreadFk(BLOBS_THREAD_FK, 'ON DELETE CASCADE ON UPDATE CASCADE'));
+      expect((await runFkDoctor(db().prisma)).verdict.healthy).toBe(true);
+    });
+
+    it('reports NO ACTION instead of CASCADE on agent_checkpoint_blobs (user_id, thread_id) as a mismatch (was: ok)', async () => {
+      const { prisma } = db();
+      await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT ${BLOBS_THREAD_FK}`);
+      await prisma.$executeRawUnsafe(addBlobsThreadFk(BLOBS_THREAD_FK, 'ON DELETE NO ACTION ON UPDATE NO ACTION'));
+
+      const report = await runFkDoctor(prisma);
+      expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toMatchObject({
+        state: 'mismatch',
+        foundConstraint: BLOBS_THREAD_FK,
+        differences: ['ON DELETE NO ACTION, expected CASCADE', 'ON UPDATE NO ACTION, expected CASCADE'],
+      });
+      expect(report.verdict).toEqual({
+        healthy: false,
+        problems: [{ kind: 'mismatch', constraint: BLOBS_THREAD_FK }],
+        line: 'fk:doctor: 1 problem (1 foreign key different from the schema)',
+      });
+    });
+
+    it('reports a DEFERRABLE key as a mismatch (its checks would wait for the commit)', async () => {
+      const { prisma } = db();
+      await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs ALTER CONSTRAINT ${BLOBS_THREAD_FK} DEFERRABLE INITIALLY DEFERRED`);
+      const report = await runFkDoctor(prisma);
+      expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toMatchObject({ state: 'mismatch', differences: ['DEFERRABLE, expected NOT DEFERRABLE'] });
+    });
+
+    it('reports a correct foreign key under another name ok, naming it (was: missing)', async () => {
+      const { prisma } = db();
+      await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs RENAME CONSTRAINT ${BLOBS_THREAD_FK} TO blobs_belong_to_thread`);
+
+      const report = await runFkDoctor(prisma);
+      expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toEqual({ ...checkpointFk('AgentCheckpointBlob', 'agent_checkpoint_blobs', 'thread'), foundConstraint: 'blobs_belong_to_thread' });
+      expect(report.verdict).toEqual({ healthy: true, problems: [], line: 'fk:doctor: healthy' });
+      expect(formatReport(report)).toMatch(new RegExp(`^  ok +${BLOBS_THREAD_FK} .*\\n +found as blobs_belong_to_thread$`, 'm'));
+    });
+
+    it('a right one under another name wins over a wrong one under the expected name', async () => {
+      const { prisma } = db();
+      await prisma.$executeRawUnsafe(`ALTER TABLE agent_checkpoint_blobs DROP CONSTRAINT ${BLOBS_THREAD_FK}`);
+      await prisma.$executeRawUnsafe(addBlobsThreadFk(BLOBS_THREAD_FK, 'ON DELETE RESTRICT ON UPDATE CASCADE'));
+      await prisma.$executeRawUnsafe(addBlobsThreadFk('blobs_belong_to_thread', 'ON DELETE CASCADE ON UPDATE CASCADE'));
+      const report = await runFkDoctor(prisma);
+      expect(byConstraint(report.foreignKeys, BLOBS_THREAD_FK)).toMatchObject({ state: 'ok', foundConstraint: 'blobs_belong_to_thread' });
+    });
+  });
+
+  describe('prints what the database holds escaped (point 6)', () => {
+    it('an orphan value holding a newline and a fake verdict, or terminal escapes, cannot print a line or an escape of its own', async () => {
+      const { prisma } = db();
+      const fakeVerdict = 'ghost\nfk:doctor: healthy';
+      const terminal = '\u001b[2J\u001b[32mall good\u001b[0m';
+      await insertOrphanSnapshots(prisma, { [fakeVerdict]: 1, [terminal]: 1 });
+      await prisma.$executeRaw`INSERT INTO user_provisioning_audit (entity, subject_id, outcome, decision, reason_code, reason, environment)
+        VALUES ('User', 'x', 'refused', 'reject', ${'X\r\nfk:doctor: healthy'}, 'why', ${'production\u001b]0;pwned\u0007'})`;
+
+      const report = await runFkDoctor(prisma);
+      // the report itself keeps the values as the database holds them
+      expect(byConstraint(report.foreignKeys, 'agent_state_snapshots_user_id_fkey')?.orphans.examples.map((e) => e.key.user_id).sort()).toEqual([fakeVerdict, terminal].sort());
+      expect(report.verdict.line).toBe('fk:doctor: 2 problems (4 orphan rows)');
+
+      for (const text of [formatReport(report), formatSummary(report)]) {
+        expect(rawControlCharacters(text)).toEqual([]);
+        expect(text.split('\n').filter((line) => line.startsWith('fk:doctor:'))).toEqual([report.verdict.line]);
+      }
+      const text = formatReport(report);
+      expect(text.split('\n').at(-1)).toBe(report.verdict.line);
+      expect(text).toContain('user_id=ghost\\u{A}fk:doctor: healthy (1 row)');
+      expect(text).toContain('user_id=\\u{1B}[2J\\u{1B}[32mall good\\u{1B}[0m (1 row)');
+      expect(text).toContain('X\\u{D}\\u{A}fk:doctor: healthy  production\\u{1B}]0;pwned\\u{7}');
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { loadDataModel, type PrismaClient } from '@agentstate/db';
-import { AGE_BUCKETS, classifyConstraint, computeVerdict, expectedForeignKeys, windowStart } from './checks';
+import { AGE_BUCKETS, classifyConstraint, computeVerdict, expectedForeignKeys, findConstraint, windowStart } from './checks';
 import { countAutoProvisionedByAge, countOrphans, countRefusals, readForeignKeys, readTables } from './queries';
 import type { DoctorReport, ForeignKeyCheck } from './types';
 
@@ -40,8 +40,9 @@ export async function runFkDoctor(prisma: PrismaClient, options: FkDoctorOptions
   const found = await readForeignKeys(prisma);
   const foreignKeys: ForeignKeyCheck[] = [];
   for (const fk of expectedForeignKeys(dataModel)) {
-    const constraint = found.find((f) => f.table === fk.table && f.constraint === fk.constraint);
-    foreignKeys.push({ ...fk, ...classifyConstraint(fk, constraint), orphans: await countOrphans(prisma, fk) });
+    const constraint = findConstraint(fk, found);
+    const { state, differences } = classifyConstraint(fk, constraint);
+    foreignKeys.push({ ...fk, state, foundConstraint: constraint?.constraint ?? null, differences, orphans: await countOrphans(prisma, fk) });
   }
 
   const counts = await countAutoProvisionedByAge(prisma, now);

@@ -1,21 +1,9 @@
 import { computeVerdict } from './checks';
 import { formatReport, formatSummary } from './format';
-import type { DoctorReport, ForeignKeyCheck } from './types';
+import { foreignKeyCheck, rawControlCharacters } from './testing';
+import type { DoctorReport } from './types';
 
-const fk = (overrides: Partial<ForeignKeyCheck>): ForeignKeyCheck => ({
-  constraint: 'agent_threads_user_id_fkey',
-  model: 'AgentThread',
-  field: 'user',
-  required: true,
-  table: 'agent_threads',
-  columns: ['user_id'],
-  referencedTable: 'userbase',
-  referencedColumns: ['id'],
-  state: 'ok',
-  differences: [],
-  orphans: { rows: 0, keys: 0, examples: [] },
-  ...overrides,
-});
+const fk = foreignKeyCheck;
 
 const foreignKeys = [
   fk({}),
@@ -110,6 +98,38 @@ describe('formatReport', () => {
     const text = formatReport(healthy);
     expect(text.split('\n')[0]).toBe('fk:doctor report (checked 2026-06-15T12:00:00.000Z)');
     expect(text.endsWith('Refusals in the last 30 days (since 2026-05-16T12:00:00.000Z): 0\n\nfk:doctor: healthy')).toBe(true);
+  });
+});
+
+describe('formatReport and formatSummary with hostile values from the database (issue 26, point 6)', () => {
+  const hostile: DoctorReport = {
+    ...unhealthy,
+    database: 'PostgreSQL at postgresql://db/app\u001b[2J',
+    foreignKeys: [
+      fk({ foundConstraint: 'renamed\u001b]0;title\u0007', differences: ['references table evil\nfk:doctor: healthy, expected userbase'] }),
+      fk({
+        constraint: 'agent_state_snapshots_user_id_fkey',
+        state: 'missing',
+        orphans: { rows: 2, keys: 2, examples: [{ key: { user_id: 'ghost\nfk:doctor: healthy' }, rows: 1 }, { key: { user_id: '\u001b[32mgreen\u202e\\' }, rows: 1 }] },
+      }),
+    ],
+    refusals: { ...unhealthy.refusals, total: 1, byReason: [{ reasonCode: 'X\r\nfk:doctor: healthy', environment: 'prod\u0085uction', count: 1 }] },
+  };
+  hostile.verdict = computeVerdict(hostile.foreignKeys);
+
+  it('escapes every control, format and separator character (and the backslash); the verdict stays the only verdict line', () => {
+    for (const text of [formatReport(hostile), formatSummary(hostile)]) {
+      expect(rawControlCharacters(text)).toEqual([]);
+      const verdicts = text.split('\n').filter((line) => line.startsWith('fk:doctor:'));
+      expect(verdicts).toEqual(['fk:doctor: 2 problems (1 foreign key missing, 2 orphan rows)']);
+    }
+    const report = formatReport(hostile);
+    expect(report).toContain(' orphans: user_id=ghost\\u{A}fk:doctor: healthy (1 row), user_id=\\u{1B}[32mgreen\\u{202E}\\\\ (1 row)');
+    expect(report).toContain(' found as renamed\\u{1B}]0;title\\u{7}');
+    expect(report).toContain(' found: references table evil\\u{A}fk:doctor: healthy, expected userbase');
+    expect(report).toContain('  X\\u{D}\\u{A}fk:doctor: healthy  prod\\u{85}uction      1');
+    expect(report.split('\n')[0]).toBe('fk:doctor report for PostgreSQL at postgresql://db/app\\u{1B}[2J (checked 2026-06-15T12:00:00.000Z)');
+    expect(formatSummary(hostile).split('\n')[3]).toBe('  refusals in the last 7 days: 1 (X\\u{D}\\u{A}fk:doctor: healthy in prod\\u{85}uction: 1)');
   });
 });
 

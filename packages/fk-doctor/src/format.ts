@@ -1,7 +1,12 @@
+import { printableData } from './printable';
 import type { DoctorReport, ForeignKeyCheck, OrphanExample } from './types';
 
-/** The full text report: foreign keys, auto-provisioned users, refusals, then the verdict line. */
-export function formatReport(report: DoctorReport): string {
+/**
+ * The full text report: foreign keys, auto-provisioned users, refusals, then
+ * the verdict line. Every string of the report is printed escaped (see printable.ts).
+ */
+export function formatReport(untrusted: DoctorReport): string {
+  const report = printableData(untrusted);
   const lines = [`fk:doctor report${report.database ? ` for ${report.database}` : ''} (checked ${report.checkedAt})`, ''];
 
   lines.push(`Foreign keys (${report.foreignKeys.length})`);
@@ -13,6 +18,7 @@ export function formatReport(report: DoctorReport): string {
   const indent = ' '.repeat(2 + Math.max(...report.foreignKeys.map((fk) => fk.state.length), 'state'.length) + 2);
   report.foreignKeys.forEach((fk, i) => {
     lines.push(`  ${fkRows[i + 1]}`);
+    if (fk.foundConstraint !== null && fk.foundConstraint !== fk.constraint) lines.push(`${indent}found as ${fk.foundConstraint}`);
     for (const difference of fk.differences) lines.push(`${indent}found: ${difference}`);
     if (fk.orphans.rows > 0) {
       const more = fk.orphans.keys > fk.orphans.examples.length ? `, … (${fk.orphans.keys} keys in all)` : '';
@@ -37,8 +43,9 @@ export function formatReport(report: DoctorReport): string {
   return lines.join('\n');
 }
 
-/** A few lines for the end of another program's output (e.g. the demo). */
-export function formatSummary(report: DoctorReport): string {
+/** A few lines for the end of another program's output (e.g. the demo), escaped as formatReport's. */
+export function formatSummary(untrusted: DoctorReport): string {
+  const report = printableData(untrusted);
   const states = new Map<string, number>();
   for (const fk of report.foreignKeys) states.set(fk.state, (states.get(fk.state) ?? 0) + 1);
   const orphanRows = report.foreignKeys.reduce((sum, fk) => sum + fk.orphans.rows, 0);

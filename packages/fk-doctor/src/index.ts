@@ -1,7 +1,7 @@
 export { runFkDoctor, DatabaseNotMigratedError, DEFAULT_DAYS } from './doctor';
 export type { FkDoctorOptions } from './doctor';
 export { formatReport, formatSummary } from './format';
-export { AGE_BUCKETS, ageBucketCutoffs, classifyConstraint, computeVerdict, expectedForeignKeys, windowStart } from './checks';
+export { AGE_BUCKETS, ageBucketCutoffs, classifyConstraint, computeVerdict, expectedForeignKeys, findConstraint, windowStart } from './checks';
 export type {
   AgeBucketCount,
   ConstraintState,
@@ -13,5 +13,6 @@ export type {
   Orphans,
   Problem,
   RefusalCount,
+  ReferentialAction,
   Verdict,
 } from './types';

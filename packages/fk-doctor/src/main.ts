@@ -2,6 +2,7 @@ import { createPrismaClient, describeDatabase, redactUrl, resolveDatabaseConfig,
 import { parseDoctorArgs, UsageError, USAGE } from './args';
 import { runFkDoctor } from './doctor';
 import { formatReport } from './format';
+import { printable, printableJson } from './printable';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -29,7 +30,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, env: 
     }
     config = resolveDatabaseConfig(env);
   } catch (error) {
-    io.stderr(`fk:doctor: ${message(error)}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`);
+    io.stderr(`fk:doctor: ${printable(message(error))}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`);
     return 2;
   }
 
@@ -40,11 +41,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo, env: 
     // PGlite folder keeps its usual migrate-on-first-use default.
     db = await createPrismaClient({ config, ...(config.provider === 'postgresql' ? { migrate: false } : {}) });
     const report = await runFkDoctor(db.prisma, { days: args.days, database: description });
-    io.stdout(args.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    io.stdout(args.json ? printableJson(report) : formatReport(report));
     return report.verdict.healthy ? 0 : 1;
   } catch (error) {
     const text = config.provider === 'postgresql' ? message(error).split(config.url).join(redactUrl(config.url)) : message(error);
-    io.stderr(`fk:doctor: cannot check ${description}: ${text}`);
+    io.stderr(`fk:doctor: cannot check ${printable(description)}: ${printable(text)}`);
     return 2;
   } finally {
     await db?.close().catch(() => undefined);

@@ -24,11 +24,17 @@ export async function readTables(prisma: PrismaClient): Promise<Set<string>> {
   return new Set(rows.map((row) => row.name));
 }
 
-/** Every foreign key constraint on the tables of the current schema, key columns in constraint order. */
+/** pg_constraint's action codes in SQL words. */
+const ACTION = (column: Prisma.Sql) =>
+  Prisma.sql`CASE ${column} WHEN 'c' THEN 'CASCADE' WHEN 'r' THEN 'RESTRICT' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END`;
+
+/** Every foreign key constraint on the tables of the current schema, key columns in constraint order, with its actions, deferrability and match type. */
 export async function readForeignKeys(prisma: PrismaClient): Promise<FoundForeignKey[]> {
   return prisma.$queryRaw<FoundForeignKey[]>`
     SELECT c.conname::text AS "constraint", rel.relname::text AS "table", ref.relname::text AS "referencedTable",
-           c.convalidated AS "validated",
+           c.convalidated AS "validated", c.condeferrable AS "deferrable",
+           ${ACTION(Prisma.raw('c.confdeltype'))} AS "onDelete", ${ACTION(Prisma.raw('c.confupdtype'))} AS "onUpdate",
+           CASE c.confmatchtype WHEN 'f' THEN 'FULL' WHEN 'p' THEN 'PARTIAL' ELSE 'SIMPLE' END AS "match",
            ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS "columns",
            ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord)

@@ -1,5 +1,6 @@
 // Test helpers: databases in the states the doctor must recognise, made by hand with SQL.
 import type { PrismaClient } from '@agentstate/db';
+import type { ForeignKeyCheck } from './types';
 
 /** A consistent data set: two users (one auto-provisioned), a thread, a root snapshot (parent_id NULL) and its child. */
 export async function insertHealthyRows(prisma: PrismaClient): Promise<void> {
@@ -36,3 +37,34 @@ export const ADD_SNAPSHOT_USER_FK_NOT_VALID =
 
 /** 12 orphan rows under 7 user ids: more keys than the report lists as examples. */
 export const GHOSTS = { 'ghost-a': 4, 'ghost-b': 3, 'ghost-c': 1, 'ghost-d': 1, 'ghost-e': 1, 'ghost-f': 1, 'ghost-g': 1 };
+
+/** Characters in printed output a terminal would act on (controls but the newline, format characters, line separators). */
+export function rawControlCharacters(text: string): string[] {
+  return [...text].filter((char) => char !== '\n' && /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(char));
+}
+
+/**
+ * A foreign key as the report gives it: by default agent_threads -> userbase,
+ * healthy; `overrides` for other keys and states. Found under its own name
+ * unless missing or the case says otherwise.
+ */
+export function foreignKeyCheck(overrides: Partial<ForeignKeyCheck> = {}): ForeignKeyCheck {
+  const check: ForeignKeyCheck = {
+    constraint: 'agent_threads_user_id_fkey',
+    model: 'AgentThread',
+    field: 'user',
+    required: true,
+    table: 'agent_threads',
+    columns: ['user_id'],
+    referencedTable: 'userbase',
+    referencedColumns: ['id'],
+    onDelete: 'CASCADE',
+    onUpdate: 'CASCADE',
+    state: 'ok',
+    foundConstraint: null,
+    differences: [],
+    orphans: { rows: 0, keys: 0, examples: [] },
+    ...overrides,
+  };
+  return { ...check, foundConstraint: overrides.foundConstraint !== undefined ? overrides.foundConstraint : check.state === 'missing' ? null : check.constraint };
+}

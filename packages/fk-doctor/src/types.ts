@@ -14,7 +14,12 @@ export interface ExpectedForeignKey {
   columns: string[];
   referencedTable: string;
   referencedColumns: string[];
+  /** referential actions in SQL words (CASCADE, RESTRICT, NO ACTION, SET NULL, SET DEFAULT), Prisma's defaults filled in */
+  onDelete: ReferentialAction;
+  onUpdate: ReferentialAction;
 }
+
+export type ReferentialAction = 'CASCADE' | 'RESTRICT' | 'NO ACTION' | 'SET NULL' | 'SET DEFAULT';
 
 /** A foreign key constraint as found in pg_constraint. */
 export interface FoundForeignKey {
@@ -25,12 +30,22 @@ export interface FoundForeignKey {
   referencedColumns: string[];
   /** pg_constraint.convalidated: false after ADD CONSTRAINT … NOT VALID */
   validated: boolean;
+  onDelete: ReferentialAction;
+  onUpdate: ReferentialAction;
+  /** DEFERRABLE (Prisma Migrate never makes one: checks would move to commit time) */
+  deferrable: boolean;
+  /** MATCH SIMPLE (PostgreSQL's default, and Prisma's), FULL or PARTIAL */
+  match: 'SIMPLE' | 'FULL' | 'PARTIAL';
 }
 
 /**
- * ok: present and validated; missing: no constraint of that name on the table;
- * not-valid: present but NOT VALID (existing rows never checked);
- * mismatch: present under that name with other columns or another referenced table.
+ * Foreign keys are found by what they enforce, not by name: the constraint on
+ * the table with the same key (column pairs) and referenced table.
+ * ok: found, the same definition (actions, NOT DEFERRABLE, MATCH SIMPLE) and validated, under any name;
+ * missing: no constraint with that key, and none with the expected name;
+ * not-valid: found but NOT VALID (existing rows never checked);
+ * mismatch: found with other actions, deferrability or match type, or only a
+ * constraint of the expected name enforcing another key or referenced table.
  */
 export type ConstraintState = 'ok' | 'missing' | 'not-valid' | 'mismatch';
 
@@ -52,6 +67,8 @@ export interface Orphans {
 
 export interface ForeignKeyCheck extends ExpectedForeignKey {
   state: ConstraintState;
+  /** the name of the database's constraint checked (it may differ from `constraint`); null when missing */
+  foundConstraint: string | null;
   /** what differs from the data model, one sentence each (state 'mismatch') */
   differences: string[];
   orphans: Orphans;

@@ -128,7 +128,7 @@ describeEachDatabase('referenceProvisioning', (db) => {
       expect(await countAllRows(base)).toEqual(before);
     });
 
-    it('models without a required relation to User, and nested writes, go to Prisma unchanged', async () => {
+    it('models without a required relation to User, and nested writes, are decided and sent as Prisma\'s own write: no statement added', async () => {
       const base = db().prisma;
       const { prisma, statements } = extend(base, 'development');
       const userId = unique('acct_');

@@ -23,9 +23,9 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /**
  * The key values (field of the written model -> value) of every required
- * reference of `plan` in `row`, or null when some reference is written in a
- * form the extension does not handle (nested create, connectOrCreate, connect
- * by another unique field): such a write goes to Prisma unchanged.
+ * reference of `plan` in `row`, or null when some reference is written in
+ * another form (nested create, connectOrCreate, connect by another unique
+ * field): such a row is not provisioned (its ids are still decided, see writeTree.ts).
  */
 export function rowKeyValues(plan: ReferencePlan, row: unknown): Record<string, unknown> | null {
   if (!isObject(row)) return null;

@@ -65,14 +65,19 @@ export class UnknownReferenceError extends StatePersistenceError {
   constructor(
     readonly model: string,
     readonly key: string,
-    /** the reference rule of `model`: 'must-exist', or 'create-on-first-use' when what it needs was missing */
-    readonly rule: 'must-exist' | 'create-on-first-use' = 'must-exist',
+    /**
+     * the reference rule of `model`: 'must-exist', or 'create-on-first-use' when what it needs was missing;
+     * 'not-created-by-this-write' when the write (an update, a connect) references a row it never creates
+     */
+    readonly rule: 'must-exist' | 'create-on-first-use' | 'not-created-by-this-write' = 'must-exist',
   ) {
     super(
       'UNKNOWN_REFERENCE',
       rule === 'must-exist'
         ? `${model} "${key}" does not exist, and its rule (must-exist) says it must exist before rows reference it. Create it first.`
-        : `${model} "${key}" does not exist and could not be created on first use (a row it depends on is missing).`,
+        : rule === 'create-on-first-use'
+          ? `${model} "${key}" does not exist and could not be created on first use (a row it depends on is missing).`
+          : `${model} "${key}" does not exist, and this write (an update or a connect) never creates it. Create it first. Nothing was written.`,
     );
   }
 }

@@ -33,7 +33,7 @@ export type { StatePersistenceErrorCode } from './errors';
 export type { AuditEvent, AuditOutcome } from './writePath/audit';
 // The one write path, shared by every door (this service, @agentstate/langgraph, the Prisma extension).
 export { createWritePath } from './writePath/writePath';
-export type { Attempt, Attempted, PreparedWrite, WriteManyResult, WritePath, WritePathOptions, WriteOptions, WriteResult } from './writePath/writePath';
+export type { Attempt, Attempted, DecidedUser, PreparedWrite, WriteManyResult, WritePath, WritePathOptions, WriteOptions, WriteResult } from './writePath/writePath';
 export { ensureClause, ensureReferences, ensureStatement, ident, readEnsureOutcome } from './writePath/ensureStatement';
 export type { EnsureClause, EnsureOutcome, EnsureOutcomeColumns, EnsurePlan } from './writePath/ensureStatement';
 export { viaDriver, viaPrisma } from './writePath/queryable';

@@ -34,7 +34,8 @@ export interface EnsureRow {
 
 /** A referenced row that must already exist (must-exist rule, or a user the policy does not let us create). */
 export interface PresenceCheck {
-  reference: PlannedReference;
+  /** the table to look in, and the name reported in `missing` */
+  reference: Pick<PlannedReference, 'referencedTable' | 'field'>;
   /** key column -> value */
   key: Record<string, unknown>;
 }

@@ -22,7 +22,7 @@
  */
 import type { DataModel } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
-import type { Environment } from '@agentstate/policy';
+import type { Environment, ProvisioningDecision } from '@agentstate/policy';
 import { InvalidInputError, ProvisioningRefusedError, UnknownReferenceError, UnknownUserError } from '../errors';
 import type { ProvisioningOutcome } from '../types';
 import { auditColumns, auditEvent, insertAuditRow, logAudit, type AuditEvent } from './audit';
@@ -60,11 +60,14 @@ export interface WritePathOptions {
   telemetry?: Telemetry;
 }
 
+/** A decision about a user: write, refuse (audited by refuse) or skip; malformed ids never get one (InvalidInputError). */
+export type DecidedUser = Exclude<WriteDecision, { kind: 'invalid' }>;
+
 /** A decided write: to write, to refuse (with its audit row), or to skip (the door returns without writing). */
 export interface PreparedWrite {
   plan: ReferencePlan;
   values: KeyValues;
-  decided: Exclude<WriteDecision, { kind: 'invalid' }>;
+  decided: DecidedUser;
 }
 
 /** What one attempt of a door's statement did. */
@@ -133,7 +136,13 @@ export function createWritePath(options: WritePathOptions) {
    */
   function prepare(target: ReferencePlan, values: KeyValues, runId?: string): PreparedWrite {
     const field = userField(target);
-    const decided = decideWrite(policy, environment, values[field], runId);
+    const decided = decideUser(values[field], field, runId);
+    return { plan: target, values: { ...values, [field]: decided.decision.id }, decided };
+  }
+
+  /** The decision about one user id, as prepare makes it for a row's user (also for a user a write names elsewhere, e.g. in a nested write). */
+  function decideUser(userId: unknown, field: string, runId?: string): DecidedUser {
+    const decided = decideWrite(policy, environment, userId, runId);
     if (decided.kind === 'invalid') {
       logAudit(logger, auditEvent(decided.decision, 'refused'));
       telemetry.save(door, 'invalid', 'none');
@@ -143,7 +152,7 @@ export function createWritePath(options: WritePathOptions) {
       logAudit(logger, auditEvent(decided.decision, 'skipped'));
       telemetry.save(door, 'skipped', 'none');
     }
-    return { plan: target, values: { ...values, [field]: decided.decision.id }, decided };
+    return decided;
   }
 
   /** One write, with its metrics: status, provisioning, duration by write path. */
@@ -183,7 +192,7 @@ export function createWritePath(options: WritePathOptions) {
   async function writeOnce<T>(rows: readonly PreparedWrite[], attempt: Attempt<T>, writeOptions: WriteOptions): Promise<WriteManyResult<T>> {
     if (rows.some((row) => row.decided.kind === 'skip')) throw new Error('a skipped write must not be written (the door returns before)');
     const refused = rows.filter((row) => row.decided.kind === 'refuse');
-    if (refused.length > 0) throw await refuse(refused);
+    if (refused.length > 0) throw await refuse(refused.map((row) => row.decided.decision));
     const retryable = !writeOptions.callerTransaction;
     let ensure: EnsurePlan | null = retryable && allKnown(rows) ? null : ensurePlan(rows);
     for (let attemptNumber = 1; ; attemptNumber++) {
@@ -224,16 +233,16 @@ export function createWritePath(options: WritePathOptions) {
     }
   }
 
-  /** Refused rows: each refused user audited once, the first one's error thrown. */
-  async function refuse(refused: readonly PreparedWrite[]): Promise<ProvisioningRefusedError> {
+  /** Refused users: each audited once (log line, audit row, refusal metric), the first one's error. */
+  async function refuse(decisions: readonly ProvisioningDecision[]): Promise<ProvisioningRefusedError> {
     const seen = new Set<string>();
-    for (const { decided } of refused) {
-      if (seen.has(decided.decision.id)) continue;
-      seen.add(decided.decision.id);
-      telemetry.refusal(door, decided.decision.code, environment);
-      await auditRefusal(auditEvent(decided.decision, 'refused'));
+    for (const decision of decisions) {
+      if (seen.has(decision.id)) continue;
+      seen.add(decision.id);
+      telemetry.refusal(door, decision.code, environment);
+      await auditRefusal(auditEvent(decision, 'refused'));
     }
-    const first = (refused[0] as PreparedWrite).decided.decision;
+    const first = decisions[0] as ProvisioningDecision;
     return new ProvisioningRefusedError(first.id, first.code, first.reason);
   }
 
@@ -319,12 +328,15 @@ export function createWritePath(options: WritePathOptions) {
     const reference = prepared.plan.required.find((r) => fields.includes(r.field)) as PlannedReference;
     const { decision } = prepared.decided;
     telemetry.foreignKeyViolation(door, reference.referencedModel, 'typed-error');
-    if (reference.rule.kind === 'policy') {
-      telemetry.refusal(door, 'USER_NOT_FOUND', environment);
-      await auditRefusal(auditEvent(decision, 'refused', { reasonCode: 'USER_NOT_FOUND', reason: `user does not exist; ${decision.reason}` }));
-      return new UnknownUserError(decision.id, decision.code, decision.reason);
-    }
+    if (reference.rule.kind === 'policy') return unknownUser(decision);
     return new UnknownReferenceError(reference.referencedModel, referenceKeyText(reference, prepared.values), reference.rule.kind);
+  }
+
+  /** A user that must exist and does not: audited (USER_NOT_FOUND), UnknownUserError. `reason` replaces the policy's in the error (e.g. why this write could not create it). */
+  async function unknownUser(decision: ProvisioningDecision, reason: string = decision.reason): Promise<UnknownUserError> {
+    telemetry.refusal(door, 'USER_NOT_FOUND', environment);
+    await auditRefusal(auditEvent(decision, 'refused', { reasonCode: 'USER_NOT_FOUND', reason: `user does not exist; ${reason}` }));
+    return new UnknownUserError(decision.id, decision.code, reason);
   }
 
   /** The planned reference a foreign key violation is about: directly, or through a referenced row's own key (thread -> user). */
@@ -357,6 +369,23 @@ export function createWritePath(options: WritePathOptions) {
     prepare,
     write,
     writeMany,
+    /**
+     * For a door that finds more users in one write than its rows' own (the
+     * Prisma extension's nested writes and updates): the same decision as
+     * prepare, and the same audited refusals and missing-user errors, each
+     * counted as a refused save.
+     */
+    decideUser,
+    refuse: async (decisions: readonly ProvisioningDecision[]) => {
+      const error = await refuse(decisions);
+      telemetry.save(door, 'refused', 'none');
+      return error;
+    },
+    unknownUser: async (decision: ProvisioningDecision, reason?: string) => {
+      const error = await unknownUser(decision, reason);
+      telemetry.save(door, 'refused', 'none');
+      return error;
+    },
     /** the user's rows (and everything keyed under it) were deleted by this process: forget them */
     forgetUser: (userId: string) => known.forgetOwnedBy(userId),
     /** one referenced row was deleted by this process */
