@@ -1,4 +1,4 @@
-import { ConcurrentWriteError, StatePersistenceError } from '@agentstate/state-persistence';
+import { ConcurrentWriteError, StatePersistenceError } from '@agentstate/write-path';
 
 /**
  * A checkpoint has no owner: `config.configurable.user_id` is absent and the

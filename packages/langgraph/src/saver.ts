@@ -1,7 +1,7 @@
 /**
  * AgentStateSaver: LangGraph's BaseCheckpointSaver on the shared schema.
- * Writes go through the one write path of @agentstate/state-persistence
- * (door 'langgraph'): the provisioning policy, the audit trail, typed errors,
+ * Writes go through the one write path (@agentstate/write-path, door
+ * 'langgraph'): the provisioning policy, the audit trail, typed errors,
  * single-statement race-safe ensure of the user and thread. This file only
  * maps LangGraph's calls to rows (see statements.ts) and back.
  */
@@ -21,7 +21,7 @@ import {
   type Queryable,
   type ReferencePlan,
   type WritePath,
-} from '@agentstate/state-persistence';
+} from '@agentstate/write-path';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,

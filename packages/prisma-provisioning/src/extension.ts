@@ -4,7 +4,7 @@
  * createManyAndReturn, upsert, update, updateMany, updateManyAndReturn) on
  * every model is read whole, nested writes included (writeTree.ts), and every
  * id it writes is decided before Prisma sends anything, through the one write
- * path of @agentstate/state-persistence (door 'prisma-extension'): thread ids
+ * path (@agentstate/write-path, door 'prisma-extension'): thread ids
  * by the id rule, user ids by the policy with the production clamp, refusals
  * audited. The rows of a top-level create / createMany / createManyAndReturn /
  * upsert whose references are given by key then go through the write path's
@@ -38,7 +38,7 @@ import {
   type ReferenceRule,
   type Telemetry,
   type WritePath,
-} from '@agentstate/state-persistence';
+} from '@agentstate/write-path';
 import { batchMayProceed, callerTransaction, inInteractiveTransaction, markBatchRefused, neverSent, type CallerTransaction } from './transaction';
 import { GUARDED_OPERATIONS, requiredKeyFields, rowKeyValues, rowsOf, type GuardedOperation } from './rowKeys';
 import { readWrite, rowsToFind, writeSchema, type NeededRow, type WriteFindings, type WriteOperation, type WriteSchema } from './writeTree';

@@ -21,13 +21,21 @@ import type {
   StatePersistenceOptions,
 } from './types';
 import { optionalSnapshotId, rejectUnknownKeys, requireIdentifier, requireObject } from './validation';
-import { foreignKeyViolation, toPersistenceError } from './writePath/databaseErrors';
-import type { EnsurePlan } from './writePath/ensureStatement';
-import { viaDriver, viaPrisma, type Queryable } from './writePath/queryable';
-import { withThreadTurn, type LockedTransaction } from './writePath/threadTurn';
-import type { Telemetry } from './writePath/telemetry';
-import { createWritePath, type Attempted, type PreparedWrite } from './writePath/writePath';
-import { doorEnvironment } from './writePath/writeDecision';
+import {
+  createWritePath,
+  doorEnvironment,
+  foreignKeyViolation,
+  toPersistenceError,
+  viaDriver,
+  viaPrisma,
+  withThreadTurn,
+  type Attempted,
+  type EnsurePlan,
+  type LockedTransaction,
+  type PreparedWrite,
+  type Queryable,
+  type Telemetry,
+} from '@agentstate/write-path';
 
 export interface StatePersistence {
   /** the environment decisions are made for, fixed at creation */

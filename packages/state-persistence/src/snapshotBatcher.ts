@@ -1,5 +1,5 @@
 /**
- * Group commit (groupCommit.ts) for the service's fast path: saves whose
+ * Group commit (the write path's GroupCommit) for the service's fast path: saves whose
  * referenced rows are all known to exist go out together as ONE multi-row
  * INSERT.
  *
@@ -21,9 +21,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '@agentstate/db';
-import { GroupCommit, type GroupCommitOptions } from './groupCommit';
+import { GroupCommit, type GroupCommitOptions, type Queryable } from '@agentstate/write-path';
 import { insertSnapshot, RETURNING_WRITTEN, writtenRow, type SnapshotWrite, type WrittenRow, type WrittenRowColumns } from './snapshotWrites';
-import type { Queryable } from './writePath/queryable';
 
 export type SnapshotBatcherOptions = GroupCommitOptions;
 

@@ -23,8 +23,7 @@
 import type { DataModel } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
 import type { Environment, ProvisioningDecision } from '@agentstate/policy';
-import { InvalidInputError, ProvisioningRefusedError, UnknownReferenceError, UnknownUserError } from '../errors';
-import type { ProvisioningOutcome } from '../types';
+import { InvalidInputError, ProvisioningRefusedError, UnknownReferenceError, UnknownUserError } from './errors';
 import { auditColumns, auditEvent, insertAuditRow, logAudit, type AuditEvent } from './audit';
 import { foreignKeyViolation } from './databaseErrors';
 import { ensureReferences, type EnsureOutcome, type EnsurePlan } from './ensureStatement';
@@ -59,6 +58,13 @@ export interface WritePathOptions {
   /** default: OpenTelemetry through the global providers (a no-op without an SDK) */
   telemetry?: Telemetry;
 }
+
+/**
+ * What happened to the referenced user during a write when the policy lets
+ * this write create it: 'created' (by this write) or 'already-existed'. null
+ * when the policy does not provision the user (it must already exist).
+ */
+export type ProvisioningOutcome = 'created' | 'already-existed';
 
 /** A decision about a user: write, refuse (audited by refuse) or skip; malformed ids never get one (InvalidInputError). */
 export type DecidedUser = Exclude<WriteDecision, { kind: 'invalid' }>;

@@ -20,7 +20,7 @@
  * queue: their cost is the server parsing and storing the bytes, not the
  * commit, so sharing a commit buys nothing.
  */
-import { isUnavailable } from './writePath/databaseErrors';
+import { isUnavailable } from './databaseErrors';
 
 export interface GroupCommitOptions {
   /** statements running at once; writes beyond that wait for the next batch (default 2) */
