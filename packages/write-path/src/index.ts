@@ -1,6 +1,8 @@
 // The one write path, shared by every door (the snapshot service, the LangGraph saver, the Prisma extension).
 export { createWritePath } from './writePath';
-export type { Attempt, Attempted, DecidedUser, PreparedWrite, ProvisioningOutcome, WriteManyResult, WritePath, WritePathOptions, WriteOptions, WriteResult } from './writePath';
+export type { WritePath, WritePathOptions, WriteResult } from './writePath';
+export type { Attempt, Attempted, ProvisioningOutcome, WriteManyResult, WriteOptions } from './attempts';
+export type { DecidedUser, PreparedWrite } from './prepareWrite';
 export { canAutoCreate, doorEnvironment } from './writeDecision';
 export type { ProvisioningPolicyLike } from './writeDecision';
 export { DEFAULT_REFERENCE_RULES, MissingReferenceRuleError, modelsReferencingPolicyModels } from './referencePlan';

@@ -12,7 +12,8 @@ import { createProvisioningPolicy, type Environment } from '@agentstate/policy';
 import { ProvisioningRefusedError, UnknownUserError } from './errors';
 import { ensureReferences, type EnsurePlan } from './ensureStatement';
 import { viaPrisma } from './queryable';
-import { createWritePath, type Attempted } from './writePath';
+import type { Attempted } from './attempts';
+import { createWritePath } from './writePath';
 
 const dataModel = loadDataModel();
 
