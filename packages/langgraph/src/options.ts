@@ -22,7 +22,7 @@ export interface AgentStateSaverOptions {
   telemetry?: Telemetry;
   /** LangGraph's serializer (default: its JsonPlusSerializer) */
   serde?: SerializerProtocol;
-  /** default: loadDataModel() from @agentstate/db */
+  /** default: prisma/schema.prisma, parsed once per process */
   dataModel?: DataModel;
   /**
    * What a put does when the checkpoint it continues (config.configurable.checkpoint_id)

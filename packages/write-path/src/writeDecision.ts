@@ -6,7 +6,6 @@
  * environment recorded is the door's own.
  */
 import { AUTO_CREATE_CAPABLE_ENVIRONMENTS, displayValue, resolveEnvironment, validateIdentifier, type Environment, type ProvisioningDecision } from '@agentstate/policy';
-import type { Logger } from '@agentstate/logger';
 import { PersistenceFailedError, StatePersistenceError } from './errors';
 
 /** Anything with the policy's `decide` method (createProvisioningPolicy() or a caller's own). */
@@ -43,15 +42,6 @@ export function effectiveEnvironment(requested: Environment | undefined, env: Re
   if (requested === undefined) return { environment: processEnvironment };
   if (canAutoCreate(requested) && !canAutoCreate(processEnvironment)) return { environment: processEnvironment, narrowedFrom: requested };
   return { environment: requested };
-}
-
-/** effectiveEnvironment for a door being created, with the warning line when the option was overruled. */
-export function doorEnvironment(requested: Environment | undefined, logger: Logger): Environment {
-  const { environment, narrowedFrom } = effectiveEnvironment(requested);
-  if (narrowedFrom) {
-    logger.warn('environment option narrowed', { requested: narrowedFrom, environment, reason: 'AGENT_STATE_ENV/NODE_ENV of this process does not say development or test; auto-creation stays off' });
-  }
-  return environment;
 }
 
 /** Decides for one write. Pure but for the policy call. */
