@@ -16,8 +16,7 @@
  *
  * Large rows skip the queue: their cost is the server parsing and compressing
  * the state, per byte, not the commit, so sharing a commit buys nothing, and
- * passing them through a text[] parameter costs more than a row of its own
- * (at 100 KB and 16 clients, batching them halved throughput in `pnpm bench`).
+ * passing them through a text[] parameter costs more than a row of its own.
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '@agentstate/db';
