@@ -33,16 +33,20 @@ import { CheckpointCycleError } from './errors';
 import type { ThreadKey } from './statements';
 
 /**
- * SQL: the checkpoint row `cp` holds a value for `channel` (an SQL text
- * expression): its version of the channel resolves to a stored, non-empty
- * blob, as getTuple resolves channel values. Shared with prune's keep-set.
+ * SQL: a checkpoint holds a value for `channel`: its version of the channel
+ * (`versions`, its channel_versions) resolves to a stored, non-empty blob,
+ * as getTuple resolves channel values. `scope` is the checkpoint's user,
+ * thread and namespace as SQL values. A scalar subquery with LIMIT 1 (the
+ * key is unique, so it changes no result) stays one primary-key lookup
+ * whatever the planner thinks of the table (see SELECT_CHECKPOINTS).
+ * Shared with prune's keep-set.
  */
-export function holdsValue(cp: string, channel: Prisma.Sql): Prisma.Sql {
-  const row = Prisma.raw(cp);
-  return Prisma.sql`EXISTS (
-    SELECT 1 FROM agent_checkpoint_blobs hb
-    WHERE hb.user_id = ${row}.user_id AND hb.thread_id = ${row}.thread_id AND hb.checkpoint_ns = ${row}.checkpoint_ns
-      AND hb.channel = ${channel} AND hb.version = ${row}.checkpoint -> 'channel_versions' ->> ${channel} AND hb.type <> 'empty')`;
+export function holdsValue(scope: { userId: Prisma.Sql; threadId: Prisma.Sql; checkpointNs: Prisma.Sql }, versions: Prisma.Sql, channel: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`coalesce((
+    SELECT hb.type <> 'empty' FROM agent_checkpoint_blobs hb
+    WHERE hb.user_id = ${scope.userId} AND hb.thread_id = ${scope.threadId} AND hb.checkpoint_ns = ${scope.checkpointNs}
+      AND hb.channel = ${channel} AND hb.version = ${versions} ->> ${channel}
+    LIMIT 1), false)`;
 }
 
 /** What the statement answers, values still serialized (base64). */
@@ -57,37 +61,49 @@ export interface HistoryRow {
   seeds: Array<[string, string, string, string | null]> | null;
 }
 
+/**
+ * Every lookup below is a parameterized primary-key lookup (a LATERAL
+ * subquery with LIMIT 1 or OFFSET 0, which the planner cannot turn into a
+ * join over the whole thread): the statement reads the walked ancestors, not
+ * the thread, so its cost follows the walk's length, never the depth.
+ */
 export async function selectDeltaChannelHistory(db: Queryable, key: ThreadKey, checkpointId: string | undefined, channels: string[]): Promise<HistoryRow> {
+  const scope = { userId: Prisma.sql`${key.userId}::text`, threadId: Prisma.sql`${key.threadId}::text`, checkpointNs: Prisma.sql`${key.checkpointNs}::text` };
   const same = (alias: string) => {
     const a = Prisma.raw(alias);
-    return Prisma.sql`${a}.user_id = ${key.userId}::text AND ${a}.thread_id = ${key.threadId}::text AND ${a}.checkpoint_ns = ${key.checkpointNs}::text`;
+    return Prisma.sql`${a}.user_id = ${scope.userId} AND ${a}.thread_id = ${scope.threadId} AND ${a}.checkpoint_ns = ${scope.checkpointNs}`;
   };
+  const checkpoint = (id: Prisma.Sql) => Prisma.sql`(
+        SELECT cp.checkpoint_id, cp.parent_checkpoint_id, cp.checkpoint -> 'channel_versions' AS versions
+        FROM agent_checkpoints cp WHERE ${same('cp')} AND cp.checkpoint_id = ${id} LIMIT 1) cp`;
+  const held = Prisma.sql`ARRAY(SELECT ch FROM unnest(c.remaining) ch WHERE ${holdsValue(scope, Prisma.sql`cp.versions`, Prisma.sql`ch`)})`;
   const target = checkpointId === undefined ? Prisma.empty : Prisma.sql`AND cp.checkpoint_id = ${checkpointId}::text`;
-  const held = Prisma.sql`ARRAY(SELECT ch FROM unnest(c.remaining) ch WHERE ${holdsValue('cp', Prisma.sql`ch`)})`;
   const rows = await db.rows<HistoryRow>(Prisma.sql`
     WITH RECURSIVE
     target AS (
       SELECT cp.parent_checkpoint_id FROM agent_checkpoints cp WHERE ${same('cp')} ${target}
       ORDER BY cp.checkpoint_id DESC LIMIT 1),
-    walk (checkpoint_id, parent_checkpoint_id, remaining, held) AS (
-      SELECT cp.checkpoint_id, cp.parent_checkpoint_id, c.remaining, ${held}
+    walk (checkpoint_id, parent_checkpoint_id, versions, remaining, held) AS (
+      SELECT cp.checkpoint_id, cp.parent_checkpoint_id, cp.versions, c.remaining, ${held}
       FROM target t
       CROSS JOIN (SELECT ${channels}::text[] AS remaining) c
-      JOIN agent_checkpoints cp ON ${same('cp')} AND cp.checkpoint_id = t.parent_checkpoint_id
+      CROSS JOIN LATERAL ${checkpoint(Prisma.sql`t.parent_checkpoint_id`)}
       UNION
-      SELECT cp.checkpoint_id, cp.parent_checkpoint_id, c.remaining, ${held}
+      SELECT cp.checkpoint_id, cp.parent_checkpoint_id, cp.versions, c.remaining, ${held}
       FROM walk w
       CROSS JOIN LATERAL (SELECT ARRAY(SELECT ch FROM unnest(w.remaining) ch WHERE ch <> ALL (w.held)) AS remaining) c
-      JOIN agent_checkpoints cp ON ${same('cp')} AND cp.checkpoint_id = w.parent_checkpoint_id
+      CROSS JOIN LATERAL ${checkpoint(Prisma.sql`w.parent_checkpoint_id`)}
       WHERE cardinality(c.remaining) > 0)
     SELECT (SELECT parent_checkpoint_id FROM target) AS start,
       (SELECT jsonb_agg(jsonb_build_array(w.checkpoint_id, w.parent_checkpoint_id)) FROM walk w) AS chain,
-      (SELECT jsonb_agg(jsonb_build_array(x.checkpoint_id, x.task_path, x.task_id, x.idx, x.channel, x.type, encode(x.blob, 'base64')))
-         FROM walk w JOIN agent_checkpoint_writes x ON ${same('x')} AND x.checkpoint_id = w.checkpoint_id AND x.channel = ANY (w.remaining)) AS writes,
+      (SELECT jsonb_agg(jsonb_build_array(w.checkpoint_id, x.task_path, x.task_id, x.idx, x.channel, x.type, encode(x.blob, 'base64')))
+         FROM walk w CROSS JOIN LATERAL (
+           SELECT x.task_path, x.task_id, x.idx, x.channel, x.type, x.blob FROM agent_checkpoint_writes x
+           WHERE ${same('x')} AND x.checkpoint_id = w.checkpoint_id AND x.channel = ANY (w.remaining) OFFSET 0) x) AS writes,
       (SELECT jsonb_agg(jsonb_build_array(w.checkpoint_id, ch, b.type, encode(b.blob, 'base64')))
-         FROM walk w CROSS JOIN unnest(w.held) ch
-         JOIN agent_checkpoints cp ON ${same('cp')} AND cp.checkpoint_id = w.checkpoint_id
-         JOIN agent_checkpoint_blobs b ON ${same('b')} AND b.channel = ch AND b.version = cp.checkpoint -> 'channel_versions' ->> ch) AS seeds`);
+         FROM walk w CROSS JOIN unnest(w.held) ch CROSS JOIN LATERAL (
+           SELECT b.type, b.blob FROM agent_checkpoint_blobs b
+           WHERE ${same('b')} AND b.channel = ch AND b.version = w.versions ->> ch LIMIT 1) b) AS seeds`);
   return rows[0] ?? { start: null, chain: null, writes: null, seeds: null };
 }
 

@@ -28,13 +28,17 @@ import { Prisma } from '@agentstate/db';
 import type { Queryable } from '@agentstate/state-persistence';
 import { holdsValue } from './deltaHistory';
 
+/** The checkpoint row `cp`'s user, thread and namespace, for holdsValue. */
+const CP_SCOPE = { userId: Prisma.sql`cp.user_id`, threadId: Prisma.sql`cp.thread_id`, checkpointNs: Prisma.sql`cp.checkpoint_ns` };
+const holds = (channel: Prisma.Sql) => holdsValue(CP_SCOPE, Prisma.sql`(cp.checkpoint -> 'channel_versions')`, channel);
+
 /** SQL: the delta channels checkpoint row `cp` needs rebuilt from its ancestors (a sorted text[]). */
 function walkedFor(): Prisma.Sql {
   const counters = Prisma.sql`CASE WHEN cp.metadata_json IS NULL THEN cp.checkpoint -> 'channel_versions'
       WHEN jsonb_typeof(cp.metadata_json -> 'counters_since_delta_snapshot') = 'object' THEN cp.metadata_json -> 'counters_since_delta_snapshot'
       ELSE '{}'::jsonb END`;
   return Prisma.sql`ARRAY(SELECT ch FROM jsonb_object_keys(${counters}) ch
-    WHERE NOT ${holdsValue('cp', Prisma.sql`ch`)}
+    WHERE NOT ${holds(Prisma.sql`ch`)}
       AND ((cp.checkpoint -> 'channel_versions' -> ch) IS NOT NULL OR cp.metadata_json -> 'delta_writes_versioned' IS DISTINCT FROM 'true'::jsonb)
     ORDER BY ch)`;
 }
@@ -68,10 +72,11 @@ export async function pruneCheckpoints(db: Queryable, userId: string, threadId: 
       FROM chosen c JOIN agent_checkpoints cp ON cp.user_id = ${userId}::text AND ${sameRow('cp', 'c')}
       UNION
       SELECT cp.thread_id, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_checkpoint_id,
-             ARRAY(SELECT ch FROM (SELECT ch FROM unnest(k.onward) ch WHERE NOT ${holdsValue('cp', Prisma.sql`ch`)}
+             ARRAY(SELECT ch FROM (SELECT ch FROM unnest(k.onward) ch WHERE NOT ${holds(Prisma.sql`ch`)}
                                    UNION SELECT unnest(${walkedFor()})) AS onward(ch) ORDER BY ch)
-      FROM keep k JOIN agent_checkpoints cp ON cp.user_id = ${userId}::text AND cp.thread_id = k.thread_id
-        AND cp.checkpoint_ns = k.checkpoint_ns AND cp.checkpoint_id = k.parent_checkpoint_id
+      FROM keep k CROSS JOIN LATERAL (
+        SELECT * FROM agent_checkpoints cp WHERE cp.user_id = ${userId}::text AND cp.thread_id = k.thread_id
+          AND cp.checkpoint_ns = k.checkpoint_ns AND cp.checkpoint_id = k.parent_checkpoint_id LIMIT 1) cp
       WHERE cardinality(k.onward) > 0),
     doomed AS (SELECT r.thread_id, r.checkpoint_ns, r.checkpoint_id FROM ranked r WHERE NOT EXISTS (SELECT 1 FROM keep k WHERE ${sameRow('k', 'r')})),
     kept AS (SELECT r.thread_id, r.checkpoint_ns, r.versions FROM ranked r WHERE NOT EXISTS (SELECT 1 FROM doomed d WHERE ${sameRow('d', 'r')})),
