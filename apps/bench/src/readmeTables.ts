@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { warmupNote } from './report';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
+import { formatDeltaChannel } from './scenarios/deltaChannel';
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);
 const ratio = (s: { median: number; min: number; max: number }) => `${fixed(s.median, 2)}x (${fixed(s.min, 2)}–${fixed(s.max, 2)})`;
@@ -62,6 +63,7 @@ export function readmeTables(report: BenchReport): string {
     '',
     growthTable(report),
     '',
+    ...(report.deltaChannel ? [...formatDeltaChannel(report.deltaChannel), ''] : []),
     targetTable(report),
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 /** The readable tables printed after a run (the JSON file holds the same figures). */
 import type { BenchReport, RatioSpread, Scenario } from './results';
+import { formatDeltaChannel } from './scenarios/deltaChannel';
 
 function table(headers: string[], rows: string[][], rightAligned: (column: number) => boolean): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -122,6 +123,8 @@ export function formatReport(report: BenchReport): string {
     );
     out.push('Ratios of other rows that differ from 1.00x by less than this check\'s spread are within the noise of this run.');
   }
+
+  if (report.deltaChannel) out.push('', ...formatDeltaChannel(report.deltaChannel));
 
   out.push('', '== Targets (median of the per-round ratios; min–max over the rounds) ==');
   out.push(

@@ -1,6 +1,7 @@
 /** The shape of results/latest.json. */
 import type { ContenderResult } from './measure';
 import type { RatioSpread } from './stats';
+import type { DeltaChannelResult } from './scenarios/deltaChannel';
 
 export type { RatioSpread } from './stats';
 
@@ -129,4 +130,6 @@ export interface BenchReport {
   profile: {
     roundTrips: OperationProfile[];
   };
+  /** the DeltaChannel chat (absent in reports written before it existed) */
+  deltaChannel?: DeltaChannelResult;
 }

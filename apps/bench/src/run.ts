@@ -8,6 +8,7 @@ import { latestReaders, pageReaders, PG_ONLY_SAVE_CONTENDERS, SAVE_BASELINE, SAV
 import { measureInterleaved, type ContenderResult, type MeasureSettings } from './measure';
 import { makePayload, stateFor, type Payload } from './payloads';
 import { profileRoundTrips } from './profile/roundTrips';
+import { runDeltaChannelScenario } from './scenarios/deltaChannel';
 import type { BenchReport, NoiseCheck, Scenario, ScenarioRow, StoredBytes } from './results';
 import { createHistorySeeder, latestMeasuredStep, truncateAll } from './seed';
 import { createServerCpuSampler, type ServerCpuSampler } from './serverCpu';
@@ -130,6 +131,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   // test run shares the server's max_connections with other suites running at the same time.
   log('profile: round trips and statements per operation (wire counter)');
   profile.roundTrips = await profileRoundTrips(url, payloads[0] as Payload, nextId, settings.profileOps, true);
+  const delta = await runDeltaChannelScenario(url, settings.deltaChannel, log);
 
   if (settings.pglite) {
     const lite = await openPgliteBackend();
@@ -148,8 +150,8 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
 
   const growth = computeGrowth(scenarios);
   const labels = payloads.map((p) => p.label);
-  const targets = evaluateTargets(scenarios, growth, labels, { one: 1, many: Math.max(...settings.concurrencies) });
+  const targets = [...evaluateTargets(scenarios, growth, labels, { one: 1, many: Math.max(...settings.concurrencies) }), ...delta.targets];
   const first = scenarios.find((s) => s.key === saveKey('postgresql', labels[0] as string, 1));
   const contenders = (first?.results ?? []).filter((r) => !r.diagnostic).map((r) => ({ id: r.id, label: r.label }));
-  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), profile };
+  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), profile, deltaChannel: delta.result };
 }

@@ -4,6 +4,7 @@
  * histories, still every contender and every scenario kind.
  */
 import type { MeasureSettings } from './measure';
+import type { DeltaChannelSettings } from './scenarios/deltaChannel';
 
 export interface BenchSettings {
   mode: 'default' | 'quick';
@@ -29,6 +30,8 @@ export interface BenchSettings {
    * paid. Later scenarios reuse the same clients, warm.
    */
   jitWarmupOps: number;
+  /** the DeltaChannel chat (scenarios/deltaChannel.ts) */
+  deltaChannel: DeltaChannelSettings;
 }
 
 const KB = 1024;
@@ -53,6 +56,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   pglite: true,
   profileOps: 5,
   jitWarmupOps: 3000,
+  deltaChannel: { turns: 200, earlyTurn: 10, warmupOps: 5, rounds: 10, opsPerRound: 10 },
 };
 
 export const QUICK_SETTINGS: BenchSettings = {
@@ -72,4 +76,5 @@ export const QUICK_SETTINGS: BenchSettings = {
   pglite: true,
   profileOps: 2,
   jitWarmupOps: 3,
+  deltaChannel: { turns: 20, earlyTurn: 10, warmupOps: 1, rounds: 2, opsPerRound: 2 },
 };
