@@ -56,6 +56,12 @@ export interface DeltaChannelResult {
   rows: DeltaChannelRow[];
   /** per round: getState median at the last turn / at the early turn, per saver and schema */
   growth: Array<{ saver: SaverKind; schema: Schema; ratio: RatioSpread }>;
+  /**
+   * per round, at each measured turn: a saver's MessagesDeltaValue getState / ours with
+   * MessagesValue (the same messages read from one stored list, one statement): what
+   * rebuilding the list from its writes costs beyond reading it
+   */
+  versusFullList: Array<{ saver: SaverKind; turn: number; ratio: RatioSpread }>;
   storage: Array<{ schema: Schema; turns: number; checkpoints: number; storedBytes: number; serializedBytes: number }>;
 }
 
@@ -152,6 +158,9 @@ export async function runDeltaChannelScenario(url: string, settings: DeltaChanne
   const growth = threads
     .filter((t) => t.turn === turns)
     .map(({ saver, schema }) => ({ saver, schema, ratio: spreadOf(perRoundRatios(pick(saver, schema, turns).rounds, pick(saver, schema, earlyTurn).rounds, (r) => r.medianMs)) }));
+  const versusFullList = threads
+    .filter((t) => t.schema === 'MessagesDeltaValue')
+    .map(({ saver, turn }) => ({ saver, turn, ratio: spreadOf(perRoundRatios(pick(saver, 'MessagesDeltaValue', turn).rounds, pick('agentstate', 'MessagesValue', turn).rounds, (r) => r.medianMs)) }));
   const ours = pick('agentstate', 'MessagesDeltaValue', turns);
   const early = pick('agentstate', 'MessagesDeltaValue', earlyTurn);
   const targets = [
@@ -164,7 +173,7 @@ export async function runDeltaChannelScenario(url: string, settings: DeltaChanne
       `${ours.rounds.length} rounds, interleaved; all ops: ${ours.summary.medianMs} / ${early.summary.medianMs} ms; ${ours.statements} / ${early.statements} statements; messages ${ours.messages} / ${early.messages}`,
     ),
   ];
-  return { result: { turns, earlyTurn, messageBytes: MESSAGE_BYTES, rows, growth, storage }, targets };
+  return { result: { turns, earlyTurn, messageBytes: MESSAGE_BYTES, rows, growth, versusFullList, storage }, targets };
 }
 
 interface WireFigures {
@@ -214,6 +223,8 @@ async function storedBytes(backend: Backend, threadId: string): Promise<{ checkp
 }
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);
+const ratio = (r: RatioSpread) => `${fixed(r.median, 2)}x (${fixed(r.min, 2)}–${fixed(r.max, 2)})`;
+const saverName = (saver: SaverKind) => (saver === 'agentstate' ? 'AgentStateSaver' : 'PostgresSaver');
 const bytes = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
 
 /** The scenario's tables, for the printed report. */
@@ -225,7 +236,10 @@ export function formatDeltaChannel(d: DeltaChannelResult): string[] {
     ...d.rows.map((r) => `| ${r.label} | ${r.messages} | ${fixed(r.summary.medianMs, 3)} | ${fixed(r.summary.p99Ms, 3)} | ${r.statements} | ${r.roundTrips} |`),
     '',
     `getState median, turn ${d.turns} / turn ${d.earlyTurn} (per round, interleaved; min–max over the rounds):`,
-    ...d.growth.map((g) => `  ${g.saver === 'agentstate' ? 'AgentStateSaver' : 'PostgresSaver'}, ${g.schema}: ${fixed(g.ratio.median, 2)}x (${fixed(g.ratio.min, 2)}–${fixed(g.ratio.max, 2)})`),
+    ...d.growth.map((g) => `  ${saverName(g.saver)}, ${g.schema}: ${ratio(g.ratio)}`),
+    '',
+    'getState median, MessagesDeltaValue / the same messages as MessagesValue on AgentStateSaver (one stored list, one statement), per round:',
+    ...d.versusFullList.map((v) => `  ${saverName(v.saver)}, turn ${v.turn}: ${ratio(v.ratio)}`),
     '',
     `Stored per thread through AgentStateSaver after ${d.turns} turns (pg_column_size of its rows, as stored; serializer's bytes):`,
     ...d.storage.map((s) => `  ${s.schema}: ${s.checkpoints} checkpoints, ${bytes(s.storedBytes)} stored, ${bytes(s.serializedBytes)} serialized`),
