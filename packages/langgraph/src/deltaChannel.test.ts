@@ -6,17 +6,14 @@
  *   turns, interrupts and resumes, updateState calls, forks from earlier
  *   checkpoints (replayed or edited) and process restarts on both; every
  *   getState and getStateHistory must read the same.
- * - getDeltaChannelHistory is one statement at any depth: statements per
- *   getState counted at turn 10 and turn 200 (LangGraph's inherited walk:
- *   one getTuple per ancestor).
  * - Writes come back in LangGraph's canonical order (compareWritesSortKeys),
  *   including code-point order of astral characters.
+ * (Statements per getState at depth: deltaDepth.test.ts.)
  */
-import { describeEachDatabase, describePostgres, pick, seededRandom } from '@agentstate/db/testing';
-import type { DatabaseClient, SqlRunner } from '@agentstate/db';
+import { describeEachDatabase, pick, seededRandom } from '@agentstate/db/testing';
 import { HumanMessage } from '@langchain/core/messages';
 import { Command, MemorySaver, type StateSnapshot } from '@langchain/langgraph';
-import { BaseCheckpointSaver, compareWritesSortKeys, emptyCheckpoint, uuid6, writesSortKey, type CheckpointMetadata } from '@langchain/langgraph-checkpoint';
+import { compareWritesSortKeys, emptyCheckpoint, uuid6, writesSortKey, type CheckpointMetadata } from '@langchain/langgraph-checkpoint';
 import { CheckpointCycleError } from './index';
 import { buildChatGraph, collect, comparable, ranksOf } from './deltaTesting';
 import { configFor, testSaver, unique } from './testing';
@@ -166,60 +163,3 @@ describeEachDatabase('DeltaChannel graphs on the saver', (db, kind) => {
     await expect(saver.forUser(userId).prune({ threadId: 'loop', keepLast: 1 })).resolves.toEqual({ deletedCheckpoints: 0, deletedWrites: 0, deletedBlobs: 0 });
   });
 });
-
-// 200 turns: PostgreSQL only (the statements are the same on PGlite, where the thread takes several times longer to build).
-describePostgres('getDeltaChannelHistory at depth', (db) => {
-  it('one getState sends the same statements at turn 200 as at turn 10, and reads what the inherited walk reads', async () => {
-    const config = { configurable: { thread_id: 'long', user_id: unique('test-') } };
-    const counted = countingDatabase(db());
-    const graph = buildChatGraph(testSaver(counted.db));
-    const statementsAt = new Map<number, number>();
-    const expected: string[] = []; // message ids the graph produces, in order
-    for (let turn = 1; turn <= 200; turn++) {
-      // every 5th turn fans out (left and right add a message each): turn 200 is not a snapshot turn of MessagesDeltaValue
-      const fan = turn % 5 === 0;
-      await graph.invoke({ messages: [new HumanMessage({ id: `h${turn}`, content: `${fan ? 'fan' : 'hello'} ${turn}` })] }, config);
-      expected.push(`h${turn}`, `ai-${expected.length + 1}`);
-      if (fan) expected.push(`left-${expected.length}`, `right-${expected.length}`);
-      if (turn === 10 || turn === 200) {
-        counted.reset();
-        const state = await graph.getState(config);
-        statementsAt.set(turn, counted.statements());
-        expect(state.values.messages.map((m: { id?: string }) => m.id)).toEqual(expected);
-      }
-    }
-    // getTuple + getDeltaChannelHistory, at either depth
-    expect(Object.fromEntries(statementsAt)).toEqual({ 10: 2, 200: 2 });
-    // LangGraph's inherited walk over the same saver: one getTuple per ancestor back to the last snapshot, and the same result
-    const saver = testSaver(counted.db);
-    const tuple = await saver.getTuple(config);
-    const request = { config: tuple?.config ?? config, channels: ['messages'] };
-    counted.reset();
-    const inherited = await BaseCheckpointSaver.prototype.getDeltaChannelHistory.call(saver, request);
-    const inheritedStatements = counted.statements();
-    counted.reset();
-    const ours = await saver.getDeltaChannelHistory(request);
-    expect(counted.statements()).toBe(1);
-    expect(inheritedStatements).toBeGreaterThan(50);
-    expect(ours).toEqual(inherited);
-    expect(ours.messages?.seed).toBeDefined(); // the walk stopped at a MessagesDeltaValue snapshot
-  }, 180_000);
-});
-
-/** The test database with every statement the saver sends counted: db.sql on PostgreSQL, Prisma's $queryRaw on PGlite. */
-function countingDatabase(db: DatabaseClient) {
-  let count = 0;
-  const sql: SqlRunner | undefined = db.sql && { query: (text, values, options) => (count++, db.sql!.query(text, values, options)) };
-  const prisma = new Proxy(db.prisma, {
-    get(target, property) {
-      const value = Reflect.get(target, property) as unknown;
-      if (property === '$queryRaw') return (...args: unknown[]) => (count++, (value as (...a: unknown[]) => unknown).apply(target, args));
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return {
-    db: { ...db, prisma, ...(sql ? { sql } : {}) } as typeof db & { kind: 'pglite' | 'postgresql' },
-    reset: () => void (count = 0),
-    statements: () => count,
-  };
-}

@@ -5,6 +5,7 @@
  * agree on (checkpoint ids, which each saver mints itself, replaced by their
  * creation rank).
  */
+import type { DatabaseClient, SqlRunner } from '@agentstate/db';
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { DeltaValue, END, MessagesDeltaValue, START, StateGraph, StateSchema, interrupt, messagesDeltaReducer, type BaseCheckpointSaver, type StateSnapshot } from '@langchain/langgraph';
 import { z } from 'zod';
@@ -104,4 +105,22 @@ export function comparable(snapshot: StateSnapshot, ranks: Map<string, number>):
     return value;
   };
   return walk(JSON.parse(JSON.stringify(snapshot)));
+}
+
+/** The test database with every statement the saver sends counted: db.sql on PostgreSQL, Prisma's $queryRaw on PGlite. */
+export function countingDatabase(db: DatabaseClient) {
+  let count = 0;
+  const sql: SqlRunner | undefined = db.sql && { query: (text, values, options) => (count++, db.sql!.query(text, values, options)) };
+  const prisma = new Proxy(db.prisma, {
+    get(target, property) {
+      const value = Reflect.get(target, property) as unknown;
+      if (property === '$queryRaw') return (...args: unknown[]) => (count++, (value as (...a: unknown[]) => unknown).apply(target, args));
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return {
+    db: { ...db, prisma, ...(sql ? { sql } : {}) } as typeof db & { kind: 'pglite' | 'postgresql' },
+    reset: () => void (count = 0),
+    statements: () => count,
+  };
 }
