@@ -120,8 +120,25 @@ describeWithPostgresServer('bench --quick', () => {
     expect(report.growth.length).toBeGreaterThan(0);
     for (const g of report.growth) expectSpread(g.spread);
     expect(report.noise.map((n) => n.scenario).sort()).toEqual(pgSaves.map((s) => s.key).sort());
+    // The DeltaChannel chat: every thread measured, statements counted on the wire (counts, not timings), bytes stored.
+    const delta = report.deltaChannel as NonNullable<BenchReport['deltaChannel']>;
+    expect(delta.rows.map((r) => `${r.saver} ${r.schema} ${r.turn}`)).toEqual([
+      'agentstate MessagesDeltaValue 10', 'agentstate MessagesDeltaValue 20',
+      'postgres-saver MessagesDeltaValue 10', 'postgres-saver MessagesDeltaValue 20',
+      'agentstate MessagesValue 10', 'agentstate MessagesValue 20',
+    ]);
+    for (const r of delta.rows) expect(r.rounds).toHaveLength(2);
+    expect(delta.atDistances.map((d) => [d.rttMs, d.rows.length])).toEqual([[1, 6]]);
+    const statements = (saver: string, turn: number) => delta.rows.find((r) => r.saver === saver && r.schema === 'MessagesDeltaValue' && r.turn === turn)?.statements;
+    expect([statements('agentstate', 10), statements('agentstate', 20)]).toEqual([2, 2]);
+    expect(statements('postgres-saver', 20)).toBeGreaterThan(statements('postgres-saver', 10) as number);
+    for (const g of delta.growth) expectSpread(g.ratio);
+    const [deltaBytes, fullBytes] = delta.storage;
+    expect(fullBytes?.serializedBytes).toBeGreaterThan(deltaBytes?.serializedBytes as number);
+    expect(report.targets.map((t) => t.id)).toContain('delta-getstate-growth');
+    expect(run.stdout).toContain('== DeltaChannel: graph.getState');
     expect(report.targets.length).toBeGreaterThan(0);
-    // The 1 ms targets beside the loopback ones (the DeltaChannel getState target waits for its scenario).
+    // The 1 ms targets beside the loopback ones.
     expect(report.targets.filter((t) => t.rttMs === 1).map((t) => t.id)).toEqual([
       'first-save-vs-check-then-create-rtt1ms',
       'steady-vs-raw-rtt1ms',
@@ -130,6 +147,7 @@ describeWithPostgresServer('bench --quick', () => {
       'throughput-vs-langgraph-rtt1ms',
       'latest-vs-raw-rtt1ms',
       'page-vs-raw-rtt1ms',
+      'delta-getstate-vs-postgres-saver-rtt1ms',
     ]);
     expect(report.targets.find((t) => t.id === 'first-save-vs-check-then-create-rtt1ms')?.detail).toMatch(/; round trips\/op: 1 vs 7$/);
     for (const target of report.targets) {

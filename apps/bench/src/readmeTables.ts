@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { achievedText, distanceText, linkActivityText, warmupNote } from './report';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
+import { formatDeltaChannel } from './scenarios/deltaChannel';
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);
 const ratio = (s: { median: number; min: number; max: number }) => `${fixed(s.median, 2)}x (${fixed(s.min, 2)}–${fixed(s.max, 2)})`;
@@ -95,6 +96,7 @@ export function readmeTables(report: BenchReport): string {
     if (rttMs > 0) out.push('', `Reads at ${rttMs} ms of round trip:`, '', readTable(report, rttMs));
   }
   if (rtts.includes(0)) out.push('', 'Read cost growth with history size (loopback):', '', growthTable(report));
+  if (report.deltaChannel) out.push('', ...formatDeltaChannel(report.deltaChannel));
   out.push('', targetTable(report));
   return out.join('\n');
 }

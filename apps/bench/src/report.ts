@@ -1,6 +1,7 @@
 /** The readable tables printed after a run (the JSON file holds the same figures). */
 import type { AchievedRtt } from './link';
 import type { BenchReport, LinkActivity, RatioSpread, Scenario } from './results';
+import { formatDeltaChannel } from './scenarios/deltaChannel';
 
 function table(headers: string[], rows: string[][], rightAligned: (column: number) => boolean): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -154,6 +155,8 @@ export function formatReport(report: BenchReport): string {
     );
     out.push('Ratios of other rows that differ from 1.00x by less than this check\'s spread are within the noise of this run.');
   }
+
+  if (report.deltaChannel) out.push('', ...formatDeltaChannel(report.deltaChannel));
 
   out.push('', '== Targets (median of the per-round ratios; min–max over the rounds) ==');
   out.push(

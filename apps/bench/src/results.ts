@@ -4,6 +4,7 @@ import type { AchievedRtt, LinkActivity } from './link';
 export type { LinkActivity } from './link';
 import type { ContenderResult } from './measure';
 import type { RatioSpread } from './stats';
+import type { DeltaChannelResult } from './scenarios/deltaChannel';
 
 export type { RatioSpread } from './stats';
 
@@ -153,4 +154,6 @@ export interface BenchReport {
   profile: {
     roundTrips: OperationProfile[];
   };
+  /** the DeltaChannel chat (absent in reports written before it existed) */
+  deltaChannel?: DeltaChannelResult;
 }

@@ -11,6 +11,7 @@ import { LinkMeter, measureAchievedRtt, openLink, type AchievedRtt, type Link, t
 import { measureInterleaved, type Contender, type ContenderResult, type MeasureSettings } from './measure';
 import { makePayload, stateFor, type Payload } from './payloads';
 import { profileRoundTrips } from './profile/roundTrips';
+import { runDeltaChannelScenario } from './scenarios/deltaChannel';
 import type { BenchReport, LinkReport, NoiseCheck, OperationProfile, Scenario, ScenarioRow, StoredBytes } from './results';
 import { createHistorySeeder, latestMeasuredStep, truncateAll } from './seed';
 import { createServerCpuSampler, type ServerCpuSampler } from './serverCpu';
@@ -131,6 +132,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   const cpu = await createServerCpuSampler(url);
   // One link per distance above 0, each in a process of its own, open for the whole run (saves, then reads).
   const distances: Distance[] = [];
+  let delta: Awaited<ReturnType<typeof runDeltaChannelScenario>> | undefined;
   try {
     for (const rttMs of settings.rtts) {
       const link = rttMs > 0 ? await openLink(url, rttMs) : null;
@@ -210,6 +212,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
       await Promise.allSettled([...new Set([direct, ...readers.values()])].map((b) => b.close()));
     }
     for (const distance of distances) await measureRtt(distance, 'after the reads');
+    delta = await runDeltaChannelScenario(url, distances, settings.deltaChannel, log);
   } finally {
     await Promise.allSettled(distances.map((d) => d.link?.close()));
     await cpu?.close();
@@ -239,7 +242,8 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   const growth = computeGrowth(scenarios);
   const labels = payloads.map((p) => p.label);
   const targets = evaluateTargets(scenarios, growth, labels, { one: 1, many: Math.max(...settings.concurrencies) }, settings.rtts);
+  if (delta) targets.push(...delta.targets);
   const first = scenarios.find((s) => s.key === saveKey('postgresql', labels[0] as string, 1, settings.rtts[0]));
   const contenders = (first?.results ?? []).filter((r) => !r.diagnostic).map((r) => ({ id: r.id, label: r.label }));
-  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile };
+  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile, ...(delta ? { deltaChannel: delta.result } : {}) };
 }

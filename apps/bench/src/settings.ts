@@ -4,6 +4,7 @@
  * histories, still every contender and every scenario kind.
  */
 import type { MeasureSettings } from './measure';
+import type { DeltaChannelSettings } from './scenarios/deltaChannel';
 
 export interface BenchSettings {
   mode: 'default' | 'quick';
@@ -46,6 +47,8 @@ export interface BenchSettings {
   linkWarmupOps: number;
   /** SELECT 1 queries, through the link and direct, whose medians give the achieved round trip */
   achievedRttQueries: number;
+  /** the DeltaChannel chat (scenarios/deltaChannel.ts) */
+  deltaChannel: DeltaChannelSettings;
 }
 
 const KB = 1024;
@@ -73,6 +76,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   rtts: [0, 1],
   linkWarmupOps: 200,
   achievedRttQueries: 200,
+  deltaChannel: { turns: 200, earlyTurn: 10, warmupOps: 5, rounds: 10, opsPerRound: 10 },
 };
 
 export const QUICK_SETTINGS: BenchSettings = {
@@ -95,4 +99,5 @@ export const QUICK_SETTINGS: BenchSettings = {
   rtts: [0, 1],
   linkWarmupOps: 3,
   achievedRttQueries: 20,
+  deltaChannel: { turns: 20, earlyTurn: 10, warmupOps: 1, rounds: 2, opsPerRound: 2 },
 };

@@ -1,4 +1,4 @@
-import { ConcurrentWriteError, StatePersistenceError } from '@agentstate/write-path';
+import { ConcurrentWriteError, InvalidInputError, StatePersistenceError } from '@agentstate/write-path';
 
 /**
  * A checkpoint has no owner: `config.configurable.user_id` is absent and the
@@ -34,5 +34,26 @@ export class StaleCheckpointError extends ConcurrentWriteError {
       `Thread "${threadId}"${checkpointNs === '' ? '' : ` (namespace "${checkpointNs}")`} moved on: this checkpoint continues ${expectedParentId ?? '(none: empty thread)'}, ` +
       `but the latest checkpoint is ${actualLatestId ?? '(none)'}. Nothing was written. Reload the latest state (getTuple) and run again, ` +
       "or pass configurable.fork_policy = 'allow' to fork on purpose.";
+  }
+}
+
+/**
+ * The parent chain of a thread loops back on itself (a checkpoint is its own
+ * ancestor). LangGraph never writes one; only puts with crafted ids can. A
+ * delta channel cannot be rebuilt from such a chain, so the read fails rather
+ * than answer a value made of the loop's writes. Code INVALID_INPUT (the
+ * stored chain is what was invalid), reason code CHECKPOINT_CYCLE.
+ */
+export class CheckpointCycleError extends InvalidInputError {
+  constructor(
+    readonly threadId: string,
+    readonly checkpointNs: string,
+    readonly checkpointId: string,
+  ) {
+    super(
+      'parent_checkpoint_id',
+      `thread "${threadId}"${checkpointNs === '' ? '' : ` (namespace "${checkpointNs}")`}: checkpoint ${checkpointId} is its own ancestor; its delta channels cannot be rebuilt`,
+      'CHECKPOINT_CYCLE',
+    );
   }
 }

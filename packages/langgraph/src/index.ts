@@ -2,4 +2,4 @@ export { AgentStateSaver, createAgentStateSaver } from './saver';
 export type { PruneCheckpointsInput } from './saver';
 export type { AgentStateSaverOptions, ForkPolicy } from './options';
 export type { GroupCommitOptions } from './checkpointBatcher';
-export { MissingOwnerError, StaleCheckpointError } from './errors';
+export { CheckpointCycleError, MissingOwnerError, StaleCheckpointError } from './errors';

@@ -11,22 +11,36 @@ export interface SaverConfigurable {
   checkpoint_id?: unknown;
 }
 
+/** Whose checkpoint this is, and whether the caller's config named that owner. */
+export interface Owner {
+  userId: string;
+  /**
+   * The config's user_id, echoed in every config the saver returns (tuple.config,
+   * parentConfig, put's config): LangGraph hands those back for time travel
+   * (`invoke(null, snapshot.config)`), so they must keep naming their owner.
+   * Undefined when the owner came from the saver (forUser scope, defaultUserId):
+   * such configs never carried a user, and still do not.
+   */
+  echo: string | undefined;
+}
+
 /**
  * Whose checkpoint this is: the config's user_id, else the saver's scope
  * (forUser), else its defaultUserId. A scoped saver refuses a config naming
  * another user. Pure.
  */
-export function resolveOwner(operation: string, configurable: SaverConfigurable | undefined, scope: { scopedUserId?: string; defaultUserId?: string }): string {
+export function resolveOwner(operation: string, configurable: SaverConfigurable | undefined, scope: { scopedUserId?: string; defaultUserId?: string }): Owner {
   const fromConfig = configurable?.user_id;
   if (fromConfig !== undefined && fromConfig !== null) {
     if (scope.scopedUserId !== undefined && fromConfig !== scope.scopedUserId) {
       throw new InvalidInputError('configurable.user_id', `this saver is scoped to user "${scope.scopedUserId}" (forUser) and was given a config for "${String(fromConfig)}"`);
     }
-    return requireId(fromConfig, 'configurable.user_id');
+    const userId = requireId(fromConfig, 'configurable.user_id');
+    return { userId, echo: userId };
   }
   const owner = scope.scopedUserId ?? scope.defaultUserId;
   if (owner === undefined) throw new MissingOwnerError(operation);
-  return owner;
+  return { userId: owner, echo: undefined };
 }
 
 /** A user or thread id: 1 to 128 characters of A-Z a-z 0-9 _ - . : @ (the repo's identifier rule). */

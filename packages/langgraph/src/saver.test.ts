@@ -25,7 +25,8 @@ describeEachDatabase('AgentStateSaver', (db) => {
     const saver = testSaver(db());
     const checkpoint = checkpointWith({ messages: ['hi'], bytes: new Uint8Array([0, 1, 2]), nul: 'a\u0000b' }, { messages: 1, bytes: 1, nul: 1 });
     const next = await saver.put(configFor('thread-1', userId), checkpoint, { ...META, note: 'x\u0000y' } as CheckpointMetadata, { messages: 1, bytes: 1, nul: 1 });
-    expect(next).toEqual({ configurable: { thread_id: 'thread-1', checkpoint_ns: '', checkpoint_id: checkpoint.id } });
+    // the config names its owner, so LangGraph can hand it back (time travel) and still be this user's
+    expect(next).toEqual({ configurable: { thread_id: 'thread-1', checkpoint_ns: '', checkpoint_id: checkpoint.id, user_id: userId } });
     const tuple = await saver.getTuple(configFor('thread-1', userId));
     expect(tuple?.checkpoint.channel_values).toEqual({ messages: ['hi'], bytes: new Uint8Array([0, 1, 2]), nul: 'a\u0000b' });
     expect(tuple?.metadata).toEqual({ ...META, note: 'x\u0000y' });

@@ -21,6 +21,7 @@ import {
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
+  compareWritesSortKeys,
   maxChannelVersion,
   TASKS,
   WRITES_IDX_MAP,
@@ -29,21 +30,24 @@ import {
   type CheckpointListOptions,
   type CheckpointMetadata,
   type CheckpointTuple,
+  type DeltaChannelHistory,
   type PendingWrite,
+  writesSortKey,
 } from '@langchain/langgraph-checkpoint';
 import { CheckpointBatcher } from './checkpointBatcher';
 import { fromBase64, metadataFilterJson, toBase64 } from './codec';
+import { orderHistory, selectDeltaChannelHistory } from './deltaHistory';
 import { checkedCheckpointJson, checkpointIdOf, checkWrites, requireText, serialized } from './inputs';
 import { MissingOwnerError, StaleCheckpointError } from './errors';
 import { nextChannelVersion } from './versions';
 import { checkSaverOptions, isForkPolicy, type AgentStateSaverOptions, type ForkPolicy } from './options';
-import { namespaceOf, requireId, requireThreadId, resolveOwner, type SaverConfigurable } from './owner';
+import { namespaceOf, requireId, requireThreadId, resolveOwner, type Owner, type SaverConfigurable } from './owner';
+import { pruneCheckpoints } from './retention';
 import {
   deleteThreadCheckpoints,
   insertCheckpoint,
   insertWrites,
   latestCheckpointId,
-  pruneCheckpoints,
   selectCheckpoint,
   selectCheckpoints,
   selectPendingSends,
@@ -130,7 +134,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     return new AgentStateSaver({ prisma: undefined as never, serde: this.serde }, { core: this.#core, userId: requireId(userId, 'userId') });
   }
 
-  #owner(operation: string, config: RunnableConfig | undefined): string {
+  #owner(operation: string, config: RunnableConfig | undefined): Owner {
     return resolveOwner(operation, config?.configurable as SaverConfigurable | undefined, {
       ...(this.userId !== undefined ? { scopedUserId: this.userId } : {}),
       ...(this.#core.defaultUserId !== undefined ? { defaultUserId: this.#core.defaultUserId } : {}),
@@ -138,7 +142,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
   }
 
   override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
-    const userId = this.#owner('getTuple', config);
+    const { userId, echo } = this.#owner('getTuple', config);
     const configurable = (config.configurable ?? {}) as SaverConfigurable;
     if (typeof configurable.thread_id !== 'string') return undefined;
     const key: ThreadKey = { userId, threadId: requireText(configurable.thread_id, 'configurable.thread_id'), checkpointNs: namespaceOf(configurable) };
@@ -146,11 +150,11 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const row = await this.#read('getTuple', userId, () => selectCheckpoint(this.#core.db, key, checkpointId));
     if (!row) return undefined;
     await this.#migratePendingSends(userId, row);
-    return this.#toTuple(row);
+    return this.#toTuple(row, echo);
   }
 
   override async *list(config: RunnableConfig, options?: CheckpointListOptions): AsyncGenerator<CheckpointTuple> {
-    const userId = this.#owner('list', config);
+    const { userId, echo } = this.#owner('list', config);
     const configurable = (config?.configurable ?? {}) as SaverConfigurable;
     const { filter, before, limit } = options ?? {};
     const checkpointId = checkpointIdOf(configurable);
@@ -168,19 +172,44 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     );
     for (const row of rows) {
       await this.#migratePendingSends(userId, row);
-      yield await this.#toTuple(row);
+      yield await this.#toTuple(row, echo);
     }
+  }
+
+  /**
+   * The writes and seed LangGraph's DeltaChannel rebuilds a channel from (see
+   * deltaHistory.ts): the inherited walk's result, in one statement at any
+   * depth. The owner is the config's, as for getTuple: LangGraph passes the
+   * tuple's config, which names the owner it was read for.
+   */
+  override async getDeltaChannelHistory(options: { config: RunnableConfig; channels: string[] }): Promise<Record<string, DeltaChannelHistory>> {
+    const { config, channels } = options;
+    if (channels.length === 0) return {};
+    const { userId } = this.#owner('getDeltaChannelHistory', config);
+    const configurable = (config.configurable ?? {}) as SaverConfigurable;
+    const wanted = [...new Set(channels)];
+    if (typeof configurable.thread_id !== 'string') return Object.fromEntries(wanted.map((channel) => [channel, { writes: [] }]));
+    const key: ThreadKey = { userId, threadId: requireText(configurable.thread_id, 'configurable.thread_id'), checkpointNs: namespaceOf(configurable) };
+    const checkpointId = checkpointIdOf(configurable);
+    const row = await this.#read('getDeltaChannelHistory', userId, () => selectDeltaChannelHistory(this.#core.db, key, checkpointId, wanted));
+    const histories = orderHistory(row, wanted, key);
+    const result: Record<string, DeltaChannelHistory> = {};
+    for (const [channel, history] of Object.entries(histories)) {
+      const writes = await Promise.all(history.writes.map(async (w) => [w.taskId, w.channel, await this.serde.loadsTyped(w.type, fromBase64(w.blob))] as [string, string, unknown]));
+      result[channel] = history.seed ? { writes, seed: await this.serde.loadsTyped(history.seed.type, fromBase64(history.seed.blob ?? '')) } : { writes };
+    }
+    return result;
   }
 
   override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
     if (config.configurable === undefined) throw new InvalidInputError('config.configurable', 'put needs config.configurable with thread_id');
-    const userId = this.#owner('put', config);
+    const { userId, echo } = this.#owner('put', config);
     const configurable = config.configurable as SaverConfigurable;
     const threadId = requireThreadId(configurable);
     const checkpointNs = namespaceOf(configurable);
     const parent = checkpointIdOf(configurable) ?? null;
     const storedCheckpoint = checkedCheckpointJson(checkpoint, newVersions);
-    const next: RunnableConfig = { configurable: { thread_id: threadId, checkpoint_ns: checkpointNs, checkpoint_id: checkpoint.id } };
+    const next: RunnableConfig = { configurable: { thread_id: threadId, checkpoint_ns: checkpointNs, checkpoint_id: checkpoint.id, ...owned(echo) } };
     const { writePath, db } = this.#core;
     // Decided and serialized before any connection is taken.
     const prepared = writePath.prepare(this.#core.checkpointPlan, { userId, threadId });
@@ -213,7 +242,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
   }
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
-    const userId = this.#owner('putWrites', config);
+    const { userId } = this.#owner('putWrites', config);
     const configurable = (config.configurable ?? {}) as SaverConfigurable;
     const threadId = requireThreadId(configurable);
     const checkpointId = checkpointIdOf(configurable);
@@ -304,7 +333,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const unknown = Object.keys(input).filter((key) => !PRUNE_KEYS.has(key));
     if (unknown.length > 0) throw new InvalidInputError('prune input', `unknown option(s) ${unknown.join(', ')}; expected ${[...PRUNE_KEYS].join(', ')}`);
     if (input.keepLast === undefined && input.olderThan === undefined) throw new InvalidInputError('prune input', 'give keepLast, olderThan, or both (nothing would be pruned otherwise)');
-    const userId = input.userId !== undefined ? this.#owner('prune', { configurable: { user_id: input.userId } }) : (this.userId ?? raise(new MissingOwnerError('prune')));
+    const userId = input.userId !== undefined ? this.#owner('prune', { configurable: { user_id: input.userId } }).userId : (this.userId ?? raise(new MissingOwnerError('prune')));
     const keepLast = input.keepLast ?? 1;
     if (!Number.isInteger(keepLast) || keepLast < 1) throw new InvalidInputError('keepLast', 'must be an integer of at least 1 (to delete a whole thread, call deleteThread)');
     const olderThan = input.olderThan ?? null;
@@ -348,8 +377,8 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     versions[TASKS] = Object.keys(versions).length > 0 ? maxChannelVersion(...Object.values(versions)) : this.getNextVersion(undefined);
   }
 
-  async #toTuple(row: CheckpointRow): Promise<CheckpointTuple> {
-    const configurable = { thread_id: row.thread_id, checkpoint_ns: row.checkpoint_ns };
+  async #toTuple(row: CheckpointRow, echo: string | undefined): Promise<CheckpointTuple> {
+    const configurable = { thread_id: row.thread_id, checkpoint_ns: row.checkpoint_ns, ...owned(echo) };
     const values = await Promise.all(row.channel_values.filter(([, type]) => type !== 'empty').map(async ([channel, type, blob]) => [channel, await this.serde.loadsTyped(type, fromBase64(blob ?? ''))] as const));
     const checkpoint = {
       ...row.checkpoint,
@@ -362,9 +391,18 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       checkpoint,
       metadata: (await this.serde.loadsTyped(row.metadata_type, fromBase64(row.metadata))) as CheckpointMetadata,
       parentConfig: row.parent_checkpoint_id ? { configurable: { ...configurable, checkpoint_id: row.parent_checkpoint_id } } : undefined,
-      pendingWrites: await Promise.all(row.pending_writes.map(async ([task, channel, type, blob]) => [task, channel, await this.serde.loadsTyped(type, fromBase64(blob))] as [string, string, unknown])),
+      pendingWrites: await Promise.all(
+        row.pending_writes
+          .sort(([taskA, , , , pathA, idxA], [taskB, , , , pathB, idxB]) => compareWritesSortKeys(writesSortKey(pathA, taskA, idxA), writesSortKey(pathB, taskB, idxB)))
+          .map(async ([task, channel, type, blob]) => [task, channel, await this.serde.loadsTyped(type, fromBase64(blob))] as [string, string, unknown]),
+      ),
     };
   }
+}
+
+/** configurable.user_id to echo in a returned config (see Owner.echo), or nothing. */
+function owned(echo: string | undefined): { user_id?: string } {
+  return echo === undefined ? {} : { user_id: echo };
 }
 
 function attempted(result: StatementResult) {

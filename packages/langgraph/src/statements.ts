@@ -142,8 +142,8 @@ export interface CheckpointRow {
   metadata: string;
   /** [channel, type, base64 | null] */
   channel_values: Array<[string, string, string | null]>;
-  /** [task_id, channel, type, base64] in (task_id, idx) order */
-  pending_writes: Array<[string, string, string, string]>;
+  /** [task_id, channel, type, base64, task_path, idx], in no particular order (the saver sorts them: compareWritesSortKeys) */
+  pending_writes: Array<[string, string, string, string, string, number]>;
 }
 
 /**
@@ -166,7 +166,7 @@ const SELECT_CHECKPOINTS = Prisma.sql`
          WHERE b.user_id = cp.user_id AND b.thread_id = cp.thread_id AND b.checkpoint_ns = cp.checkpoint_ns
            AND b.channel = cv.key AND b.version = cv.value
          LIMIT 1) bl) AS channel_values,
-    (SELECT coalesce(jsonb_agg(jsonb_build_array(w.task_id, w.channel, w.type, encode(w.blob, 'base64')) ORDER BY w.task_id, w.idx), '[]'::jsonb)
+    (SELECT coalesce(jsonb_agg(jsonb_build_array(w.task_id, w.channel, w.type, encode(w.blob, 'base64'), w.task_path, w.idx)), '[]'::jsonb)
        FROM agent_checkpoint_writes w
       WHERE w.user_id = cp.user_id AND w.thread_id = cp.thread_id AND w.checkpoint_ns = cp.checkpoint_ns
         AND w.checkpoint_id = cp.checkpoint_id) AS pending_writes
@@ -221,53 +221,6 @@ export async function deleteThreadCheckpoints(db: Queryable, userId: string, thr
          del_checkpoints AS (DELETE FROM agent_checkpoints WHERE user_id = ${userId}::text AND thread_id = ${threadId}::text RETURNING 1)
     SELECT (SELECT count(*) FROM del_checkpoints)::int AS checkpoints, (SELECT count(*) FROM del_writes)::int AS writes, (SELECT count(*) FROM del_blobs)::int AS blobs`);
   return Number(rows[0]?.checkpoints ?? 0);
-}
-
-/**
- * Retention, one statement: a checkpoint of a user's (thread, namespace) is
- * deleted when it is not among the newest `keepLast` AND (when `olderThan` is
- * given) it was created before `olderThan`. Deleted checkpoints take their
- * pending writes with them; a blob is deleted only when no checkpoint that
- * stays resolves a channel through it, whichever checkpoint wrote it.
- */
-export async function pruneCheckpoints(
-  db: Queryable,
-  userId: string,
-  threadId: string | null,
-  keepLast: number,
-  olderThan: Date | null,
-): Promise<{ checkpoints: number; writes: number; blobs: number }> {
-  const thread = threadId === null ? Prisma.empty : Prisma.sql`AND thread_id = ${threadId}::text`;
-  const age = olderThan === null ? Prisma.empty : Prisma.sql`AND created_at < ${olderThan.toISOString()}::timestamptz`;
-  const rows = await db.rows<{ checkpoints: number; writes: number; blobs: number }>(Prisma.sql`
-    WITH ranked AS (
-      SELECT thread_id, checkpoint_ns, checkpoint_id, created_at, checkpoint -> 'channel_versions' AS versions,
-             row_number() OVER (PARTITION BY thread_id, checkpoint_ns ORDER BY checkpoint_id DESC) AS n
-      FROM agent_checkpoints WHERE user_id = ${userId}::text ${thread}),
-    doomed AS (SELECT thread_id, checkpoint_ns, checkpoint_id FROM ranked WHERE n > ${keepLast}::int ${age}),
-    kept AS (
-      SELECT r.thread_id, r.checkpoint_ns, r.versions FROM ranked r
-      WHERE NOT EXISTS (SELECT 1 FROM doomed d WHERE d.thread_id = r.thread_id AND d.checkpoint_ns = r.checkpoint_ns AND d.checkpoint_id = r.checkpoint_id)),
-    del_checkpoints AS (
-      DELETE FROM agent_checkpoints c USING doomed d
-      WHERE c.user_id = ${userId}::text AND c.thread_id = d.thread_id AND c.checkpoint_ns = d.checkpoint_ns AND c.checkpoint_id = d.checkpoint_id
-      RETURNING 1),
-    del_writes AS (
-      DELETE FROM agent_checkpoint_writes w USING doomed d
-      WHERE w.user_id = ${userId}::text AND w.thread_id = d.thread_id AND w.checkpoint_ns = d.checkpoint_ns AND w.checkpoint_id = d.checkpoint_id
-      RETURNING 1),
-    needed AS (
-      SELECT k.thread_id, k.checkpoint_ns, cv.key AS channel, cv.value AS version
-      FROM kept k CROSS JOIN LATERAL jsonb_each_text(k.versions) cv),
-    del_blobs AS (
-      DELETE FROM agent_checkpoint_blobs b
-      WHERE b.user_id = ${userId}::text ${threadId === null ? Prisma.empty : Prisma.sql`AND b.thread_id = ${threadId}::text`}
-        AND EXISTS (SELECT 1 FROM doomed d WHERE d.thread_id = b.thread_id AND d.checkpoint_ns = b.checkpoint_ns)
-        AND NOT EXISTS (SELECT 1 FROM needed n WHERE n.thread_id = b.thread_id AND n.checkpoint_ns = b.checkpoint_ns AND n.channel = b.channel AND n.version = b.version)
-      RETURNING 1)
-    SELECT (SELECT count(*) FROM del_checkpoints)::int AS checkpoints, (SELECT count(*) FROM del_writes)::int AS writes, (SELECT count(*) FROM del_blobs)::int AS blobs`);
-  const first = rows[0];
-  return { checkpoints: Number(first?.checkpoints ?? 0), writes: Number(first?.writes ?? 0), blobs: Number(first?.blobs ?? 0) };
 }
 
 /** The latest checkpoint id of a user's thread and namespace (null when it has none). */
