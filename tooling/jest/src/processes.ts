@@ -47,14 +47,18 @@ export function startProcessRegistry(): string {
   return dir;
 }
 
-/** Records a process the tests started. A no-op outside a Jest run that has a registry. */
-export function trackProcess(tracked: Omit<TrackedProcess, 'startTicks'>, dir: string | undefined = process.env[REGISTRY_ENV]): void {
-  if (!dir) return;
+/**
+ * Records a process the tests started (nothing is written outside a Jest run
+ * that has a registry). Returns the record, start time included: signal the
+ * process through it (isAlive first), so that a reused pid is never signalled.
+ */
+export function trackProcess(tracked: Omit<TrackedProcess, 'startTicks'>, dir: string | undefined = process.env[REGISTRY_ENV]): TrackedProcess {
   const record: TrackedProcess = { ...tracked, testPath: tracked.testPath ?? currentTestPath() };
   const ticks = startTicks(tracked.pid);
   if (ticks) record.startTicks = ticks;
   // One short line per append (O_APPEND): workers never interleave records.
-  appendFileSync(join(dir, REGISTRY_FILE), `${JSON.stringify(record)}\n`);
+  if (dir) appendFileSync(join(dir, REGISTRY_FILE), `${JSON.stringify(record)}\n`);
+  return record;
 }
 
 export function readProcessRegistry(dir: string): TrackedProcess[] {
