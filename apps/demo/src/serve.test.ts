@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { countAllRows, describeEachDatabase, describePostgres } from '@agentstate/db/testing';
+import { trackProcess } from '@agentstate/jest-config/processes';
 import { silentLogger } from '@agentstate/logger';
 import { parseServeArgs } from './args';
 import { AuthConfigError } from './auth/errors';
@@ -118,6 +119,8 @@ function runCli(argv: string[], env: Record<string, string>): Child {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', PGLITE_DATA_DIR: 'memory://', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // recorded for the run's global teardown check: a CLI left serving fails the run
+  trackProcess({ pid: child.pid!, what: `demo CLI (${argv.join(' ')})` });
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));

@@ -40,9 +40,16 @@ for (const mode of ['transaction', 'session'] as PoolMode[]) {
       pooled = await createPrismaClient({ config: { provider: 'postgresql', url: bouncer.urlFor(databaseName(direct)) }, poolSize: WORKERS });
     }, 120_000);
     afterAll(async () => {
-      await pooled?.close();
-      await bouncer?.stop();
-      await direct?.close();
+      // each step whatever the one before did: a failed close must not leave the daemon running
+      try {
+        await pooled?.close();
+      } finally {
+        try {
+          await bouncer?.stop();
+        } finally {
+          await direct?.close();
+        }
+      }
     });
     const service = (environment: 'development' | 'test'): StatePersistence => serviceWithLog(pooled.prisma, environment, { sql: pooled.sql! }).service;
 

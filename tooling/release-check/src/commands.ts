@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { trackProcess } from '@agentstate/jest-config/processes';
 
 export interface Ran {
   command: string;
@@ -48,9 +49,14 @@ export function tail(ran: Ran, lines = 25): string {
  */
 export async function startServer(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<number | null>; output(): string }> {
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // its own process group (pnpm runs the server as a child): recorded for the run's global teardown check
+  trackProcess({ pid: child.pid!, what: `server: ${command} ${args.join(' ')}`, group: true });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      process.kill(-(child.pid as number), 'SIGTERM'); // do not leave it starting
+      reject(new Error(`no "listening on" line within 60 s:\n${output}`));
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const match = /listening on (http:\/\/\S+)/.exec(output);

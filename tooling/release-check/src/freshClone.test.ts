@@ -55,9 +55,12 @@ describeWithPostgresServer('from a fresh clone', () => {
   it('pnpm --filter @agentstate/demo serve starts the HTTP API', async () => {
     const [command, prefix] = pnpmCommand();
     const server = await startServer(command, [...prefix, '--filter', '@agentstate/demo', 'serve', '--port', '0'], clone, env);
-    const response = await fetch(`${server.url}/users/dev-temp-x/snapshots`);
-    expect(response.status).toBeGreaterThanOrEqual(200);
-    await server.stop();
+    try {
+      const response = await fetch(`${server.url}/users/dev-temp-x/snapshots`);
+      expect(response.status).toBeGreaterThanOrEqual(200);
+    } finally {
+      await server.stop();
+    }
   }, 120_000);
 
   it('pnpm deploy gives a folder that runs under plain node with the clone gone: migrations, the story, the HTTP server', async () => {
@@ -74,9 +77,15 @@ describeWithPostgresServer('from a fresh clone', () => {
       expectOk(story);
       expect(story.stdout).toContain('== Done ==');
       const server = await startServer(process.execPath, ['dist/main.js', 'serve', '--port', '0'], deployed, onPostgres);
-      const response = await fetch(`${server.url}/users/dev-temp-x/snapshots`);
-      expect(response.status).toBeGreaterThanOrEqual(200);
-      expect(await server.stop()).toBe(0);
+      let stopped = false;
+      try {
+        const response = await fetch(`${server.url}/users/dev-temp-x/snapshots`);
+        expect(response.status).toBeGreaterThanOrEqual(200);
+        stopped = true;
+        expect(await server.stop()).toBe(0);
+      } finally {
+        if (!stopped) await server.stop();
+      }
     } finally {
       await database.drop();
     }

@@ -3,13 +3,15 @@
  * transaction mode) in front of the test server, on a spare loopback port,
  * for tests of what hosted PostgreSQL behind a pooler does. Started per test
  * file, stopped by the test. As root it runs as the `postgres` user
- * (PgBouncer refuses to run as root).
+ * (PgBouncer refuses to run as root). The daemon is recorded in the Jest
+ * run's process registry: the run fails if it outlives the tests.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAlive, stopProcesses, trackProcess, type TrackedProcess } from '@agentstate/jest-config/processes';
 import { testServerUrl } from './postgres';
 
 export type PoolMode = 'transaction' | 'session';
@@ -17,6 +19,8 @@ export type PoolMode = 'transaction' | 'session';
 export interface RunningPgBouncer {
   mode: PoolMode;
   port: number;
+  /** the daemon's pid (recorded in the Jest run's process registry) */
+  pid: number;
   /** a URL of `database` through the pooler, with Prisma's `?pgbouncer=true` when `flag` is set */
   urlFor(database: string, options?: { flag?: boolean }): string;
   stop(): Promise<void>;
@@ -52,6 +56,7 @@ export async function startPgBouncer(options: { mode: PoolMode; poolSize?: numbe
   chmodSync(dir, 0o777); // the postgres user writes its pid and log here
   const port = await sparePort();
   const ini = join(dir, 'pgbouncer.ini');
+  const pidFile = join(dir, 'pgbouncer.pid');
   writeFileSync(join(dir, 'userlist.txt'), `"${user}" ""\n`);
   writeFileSync(
     ini,
@@ -68,7 +73,7 @@ export async function startPgBouncer(options: { mode: PoolMode; poolSize?: numbe
       `default_pool_size = ${options.poolSize ?? 8}`,
       'max_client_conn = 500',
       'ignore_startup_parameters = extra_float_digits,options',
-      `pidfile = ${join(dir, 'pgbouncer.pid')}`,
+      `pidfile = ${pidFile}`,
       `logfile = ${join(dir, 'pgbouncer.log')}`,
       '',
     ].join('\n'),
@@ -76,13 +81,27 @@ export async function startPgBouncer(options: { mode: PoolMode; poolSize?: numbe
   const asRoot = process.getuid?.() === 0;
   const command = asRoot ? ['runuser', ['-u', 'postgres', '--', availability.binary, '-d', ini]] : [availability.binary, ['-d', ini]];
   const started = spawnSync(command[0] as string, command[1] as string[], { encoding: 'utf8', timeout: 15_000 });
-  if (started.status !== 0) throw new Error(`PgBouncer did not start: ${started.stderr || started.stdout || started.error?.message}`);
-  await waitForPort(port, 10_000);
-  const pidFile = join(dir, 'pgbouncer.pid');
+  if (started.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`PgBouncer did not start: ${started.stderr || started.stdout || started.error?.message}`);
+  }
+  // -d returns once the daemon has forked; it writes its pid file and listens a moment later.
+  let daemon: TrackedProcess | undefined;
+  try {
+    daemon = trackProcess({ pid: await waitForPidFile(pidFile, 10_000), what: `PgBouncer (${options.mode} mode) on 127.0.0.1:${port}, ${ini}` });
+    await waitForPort(port, 10_000);
+  } catch (error) {
+    if (daemon) await stopProcesses([daemon], 5_000);
+    const log = readLog(dir);
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${(error as Error).message}\n--- pgbouncer.log ---\n${log}`);
+  }
+  const tracked = daemon;
 
   return {
     mode: options.mode,
     port,
+    pid: tracked.pid,
     urlFor(database, urlOptions = {}) {
       const url = new URL(testServerUrl());
       url.hostname = '127.0.0.1';
@@ -91,20 +110,32 @@ export async function startPgBouncer(options: { mode: PoolMode; poolSize?: numbe
       if (urlOptions.flag) url.searchParams.set('pgbouncer', 'true');
       return url.toString();
     },
+    /** SIGTERM (PgBouncer's immediate shutdown), SIGKILL if it is still there after 10 s; resolves once it is gone. */
     async stop() {
-      if (existsSync(pidFile)) {
-        const pid = Number(readFileSync(pidFile, 'utf8').trim());
-        try {
-          if (asRoot) execFileSync('kill', [String(pid)]);
-          else process.kill(pid);
-        } catch {
-          // already gone
-        }
-        await waitForExit(pid, 10_000);
-      }
+      // The pid read at start: the pid file may be gone or not yet written when stop() runs.
+      await stopProcesses([tracked], 10_000);
       rmSync(dir, { recursive: true, force: true });
+      if (isAlive(tracked)) throw new Error(`PgBouncer (pid ${tracked.pid}) is still running after SIGTERM and SIGKILL`);
     },
   };
+}
+
+function readLog(dir: string): string {
+  try {
+    return readFileSync(join(dir, 'pgbouncer.log'), 'utf8').slice(-2000);
+  } catch {
+    return '(no log)';
+  }
+}
+
+async function waitForPidFile(file: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
+    if (Number.isInteger(pid) && pid > 1) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`PgBouncer wrote no pid file (${file}) within ${timeoutMs} ms`);
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
@@ -122,16 +153,4 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`PgBouncer did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

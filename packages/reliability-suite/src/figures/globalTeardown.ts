@@ -1,3 +1,4 @@
+import { checkProcessRegistry } from '@agentstate/jest-config/processes';
 import { collectFigures, latestFile, writeLatest, type Figure } from './figures';
 
 /** Sections in the order the README lists them. */
@@ -43,12 +44,16 @@ const rank = (f: Figure) => {
   return i === -1 ? ORDER.length : i;
 };
 
-/** Runs once after every test file: merges the figures, writes results/latest.json, prints one line per figure. */
-export default function globalTeardown(): void {
+/**
+ * Runs once after every test file: merges the figures, writes results/latest.json, prints one line per figure;
+ * then the shared check that no process the tests started (PgBouncer, the restart tests' PostgreSQL) is still alive.
+ */
+export default async function globalTeardown(): Promise<void> {
   const figures = collectFigures().sort((a, b) => rank(a) - rank(b) || a.key.localeCompare(b.key));
   const total = rowsLost(figures);
   if (total) figures.push(total);
   writeLatest(figures, { node: process.version, platform: `${process.platform}-${process.arch}` });
   const lines = figures.map((f) => `reliability: ${f.summary}`);
   process.stdout.write(`\n${lines.join('\n')}\nreliability: ${figures.length} figures written to ${latestFile}\n`);
+  await checkProcessRegistry();
 }

@@ -2,13 +2,16 @@
  * A throwaway PostgreSQL server of its own (never the shared one), started
  * from the machine's binaries on a spare loopback port, for tests that stop
  * and restart the database. PostgreSQL refuses to run as root, so as root the
- * server runs as the `postgres` OS user (runuser, else su).
+ * server runs as the `postgres` OS user (runuser, else su). Each postmaster
+ * started is recorded in the Jest run's process registry: the run fails if
+ * one outlives the tests.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAlive, trackProcess, type TrackedProcess } from '@agentstate/jest-config/processes';
 
 export interface PostgresBinaries {
   dir: string;
@@ -106,6 +109,8 @@ const PG_CTL_WAIT_SECONDS = '30';
 export class LocalPostgres {
   private running = false;
   private destroyed = false;
+  /** the postmaster of the last start, read from postmaster.pid (which a clean stop removes), with its start time */
+  private postmaster: TrackedProcess | undefined;
 
   private constructor(
     private readonly binaries: PostgresBinaries,
@@ -131,6 +136,11 @@ export class LocalPostgres {
     return this.running;
   }
 
+  /** the postmaster's pid since the last start (recorded in the Jest run's process registry) */
+  get pid(): number | undefined {
+    return this.postmaster?.pid;
+  }
+
   /** initdb into a fresh temp folder, then start on a spare port. Cleans up after itself if any step fails. */
   static async create(binaries: PostgresBinaries): Promise<LocalPostgres> {
     const root = mkdtempSync(join(tmpdir(), 'agentstate-reliability-pg-'));
@@ -152,8 +162,12 @@ export class LocalPostgres {
     if (this.destroyed) throw new Error('LocalPostgres: already destroyed');
     const options = `-c listen_addresses=127.0.0.1 -p ${this.port} -k ${this.root} -c max_connections=60`;
     const result = await runAsync(this.binaries.runAs, this.binaries.pgCtl, ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', PG_CTL_WAIT_SECONDS, '-o', options], this.root, COMMAND_TIMEOUT_MS);
+    const pid = this.readPostmasterPid();
+    if (pid) this.postmaster = trackProcess({ pid, what: `PostgreSQL server on 127.0.0.1:${this.port} (pg_ctl -D ${this.dataDir})` });
     if (result.code !== 0) throw new Error(`pg_ctl start failed (exit ${result.code}): ${result.output.slice(-1000)}\n--- server log ---\n${this.logTail()}`);
     this.running = true;
+    // destroy() ran while pg_ctl was starting it (an afterAll after a timed-out test): do not leave it running
+    if (this.destroyed) this.stopPostmaster();
   }
 
   /** pg_ctl stop -w with the given shutdown mode ('fast': roll back sessions, checkpoint; 'immediate': crash-like, recovery on next start). */
@@ -171,25 +185,48 @@ export class LocalPostgres {
     }
   }
 
-  /** Stops the server if its postmaster.pid is there (immediate mode) and removes the temp folder. Synchronous and idempotent: safe in afterAll and on exit. */
+  /**
+   * Stops the server (immediate mode) and removes the temp folder. Synchronous
+   * and idempotent: safe in afterAll and on exit. Falls back to signalling the
+   * postmaster it started (SIGQUIT, then SIGKILL) if pg_ctl cannot stop it.
+   */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    if (existsSync(join(this.dataDir, 'postmaster.pid'))) {
-      const result = runSync(this.binaries.runAs, this.binaries.pgCtl, ['stop', '-D', this.dataDir, '-m', 'immediate', '-w', '-t', PG_CTL_WAIT_SECONDS], this.root, COMMAND_TIMEOUT_MS);
-      if (result.code !== 0 && existsSync(join(this.dataDir, 'postmaster.pid'))) {
-        // Last resort, bounded: signal the postmaster recorded in postmaster.pid (this instance's own process only).
-        const pid = Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-        if (Number.isInteger(pid) && pid > 1) {
-          try {
-            process.kill(pid, 'SIGQUIT');
-          } catch {
-            // already gone
-          }
-        }
-      }
-    }
+    this.stopPostmaster();
     this.running = false;
     rmSync(this.root, { recursive: true, force: true });
   }
+
+  private stopPostmaster(): void {
+    if (existsSync(join(this.dataDir, 'postmaster.pid'))) {
+      runSync(this.binaries.runAs, this.binaries.pgCtl, ['stop', '-D', this.dataDir, '-m', 'immediate', '-w', '-t', PG_CTL_WAIT_SECONDS], this.root, COMMAND_TIMEOUT_MS);
+    }
+    const postmaster = this.postmaster;
+    if (!postmaster) return;
+    // pg_ctl waits for postmaster.pid to go; make sure the process did too (this instance's own postmaster, same start time).
+    for (const signal of ['SIGQUIT', 'SIGKILL'] as const) {
+      if (!isAlive(postmaster)) return;
+      try {
+        process.kill(postmaster.pid, signal);
+      } catch {
+        return; // already gone
+      }
+      const deadline = Date.now() + 5_000;
+      while (isAlive(postmaster) && Date.now() < deadline) sleepSync(50);
+    }
+  }
+
+  private readPostmasterPid(): number | undefined {
+    try {
+      const pid = Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
