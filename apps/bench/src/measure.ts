@@ -1,14 +1,14 @@
 /**
  * Interleaved measurement: every contender runs on the same database in the
  * same period, one batch each per round, in an order shuffled per round
- * (seeded: random.ts), so none always runs right after the same one),
+ * (seeded: roundOrder), so none always runs right after the same one,
  * after one warm-up batch each that is not recorded. Noise on a shared
  * machine then hits all contenders alike instead of whichever ran last.
  * Each contender's batch of each round is also kept on its own (`rounds`):
  * a ratio computed round by round compares two batches run seconds apart,
  * and the spread of those per-round ratios says how far the ratio can be trusted.
  */
-import { roundOrder } from './random';
+import { seededRandom } from '@agentstate/db/testing';
 import { cpuDeltaMs, type ServerCpuSampler } from './serverCpu';
 import { percentile, round, summarize, type Summary } from './stats';
 
@@ -107,6 +107,24 @@ export async function measureInterleaved(
       roundTripsPerOp: hooks.roundTrips && t.samples.length > 0 ? round(t.roundTrips / t.samples.length, 3) : null,
     };
   });
+}
+
+/**
+ * The contenders' order in one round: a permutation of 0..count-1, shuffled
+ * (Fisher-Yates) with the round as seed, so a run is repeatable and no
+ * contender always runs right after the same one: a fixed rotation kept
+ * every contender behind the same neighbour, so whatever a batch leaves
+ * behind (garbage, warm connections of another pool, server caches) fell on
+ * the same next contender every round.
+ */
+export function roundOrder(count: number, round: number): number[] {
+  const random = seededRandom(0x9e3779b9 ^ round);
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
 }
 
 /** `ops` operations spread over `concurrency` workers, each worker awaiting its previous operation. */

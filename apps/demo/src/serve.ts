@@ -1,7 +1,7 @@
 import { createPrismaClient, type DatabaseClient } from '@agentstate/db';
 import { createLogger, type Logger } from '@agentstate/logger';
-import type { Environment } from '@agentstate/policy';
-import { canAutoCreate, createStatePersistence, type StatePersistence } from '@agentstate/state-persistence';
+import { AUTO_CREATE_CAPABLE_ENVIRONMENTS, type Environment } from '@agentstate/policy';
+import { createStatePersistence, type StatePersistence } from '@agentstate/state-persistence';
 import type { ServeArgs } from './args';
 import { describeAuthConfig, parseAuthConfig, type AuthConfig } from './auth/config';
 import { createTokenVerifier, type TokenVerifierOptions } from './auth/verify';
@@ -31,7 +31,7 @@ export function serveWarnings(plan: ServePlan, environment: Environment): string
   if (plan.auth.keys.kind === 'jwks' && plan.auth.audience === undefined) {
     warnings.push('AUTH_JWKS_URL without AUTH_JWT_AUDIENCE: any token of that identity provider for any application is accepted; set the audience.');
   }
-  if (plan.public && canAutoCreate(environment)) {
+  if (plan.public && AUTO_CREATE_CAPABLE_ENVIRONMENTS.includes(environment)) {
     warnings.push(`listening beyond loopback in ${environment}: dev-temp-/test- users are created for any valid token's subject.`);
   }
   return warnings;

@@ -1,4 +1,4 @@
-import { loadDataModel } from './dataModel';
+import { defaultDataModel, loadDataModel } from './dataModel';
 
 describe("Prisma's data model at runtime", () => {
   const model = loadDataModel();
@@ -42,5 +42,10 @@ describe("Prisma's data model at runtime", () => {
       ['B', 'Restrict', 'Cascade'],
       ['C', 'SetNull', 'Cascade'],
     ]);
+  });
+
+  it('defaultDataModel parses the schema once per process: every door gets the same model', () => {
+    expect(defaultDataModel()).toBe(defaultDataModel());
+    expect([...defaultDataModel().references.keys()]).toEqual([...model.references.keys()]);
   });
 });

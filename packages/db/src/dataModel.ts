@@ -131,6 +131,14 @@ export function loadDataModel(schema: string = readFileSync(schemaPath(), 'utf8'
   return { models, references, byConstraint };
 }
 
+let defaultModel: DataModel | undefined;
+
+/** The data model of prisma/schema.prisma, parsed once per process: every door's default. */
+export function defaultDataModel(): DataModel {
+  defaultModel ??= loadDataModel();
+  return defaultModel;
+}
+
 /** The column of a field; throws for a field the model does not have. */
 export function columnOf(model: DataModelModel, field: string): string {
   const found = model.fields.find((f) => f.name === field && f.kind !== 'object');

@@ -3,7 +3,7 @@ export { createPrismaClient, migrate, migratePglite, migratePostgres, readPooler
 export type { CreatePrismaClientOptions, DatabaseClient, PooledSqlRunner, SqlRunner } from './client';
 export { NAMED_STATEMENTS_OFF_WARNING, statementName } from './sqlRunner';
 export { DatabaseConfigError, describeDatabase, redactUrl, resolveDatabaseConfig } from './config';
-export { columnOf, loadDataModel } from './dataModel';
+export { columnOf, defaultDataModel, loadDataModel } from './dataModel';
 export type { DataModel, DataModelField, DataModelModel, Reference, ReferentialAction } from './dataModel';
 export type { DatabaseConfig } from './config';
 export { migrationChecksum } from './migrations/checksum';

@@ -7,7 +7,7 @@
  */
 import { describePostgres } from '@agentstate/db/testing';
 import type { Prisma } from '@agentstate/db';
-import { UnknownUserError, viaDriver, type Queryable } from '@agentstate/state-persistence';
+import { UnknownUserError, viaDriver, type Queryable } from '@agentstate/write-path';
 import { emptyCheckpoint, uuid6, type Checkpoint, type CheckpointMetadata } from '@langchain/langgraph-checkpoint';
 import { CheckpointBatcher } from './checkpointBatcher';
 import type { CheckpointWrite } from './statements';

@@ -1,5 +1,5 @@
 /**
- * Group commit (GroupCommit of @agentstate/state-persistence, as the
+ * Group commit (GroupCommit of @agentstate/write-path, as the
  * service's saves use it) for steady puts: the fast path, user and thread
  * known to exist, several puts in ONE statement.
  *
@@ -17,10 +17,10 @@
  * the commit; and array parameters carry bytea as hex text).
  */
 import { Prisma } from '@agentstate/db';
-import { GroupCommit, type GroupCommitOptions, type Queryable } from '@agentstate/state-persistence';
+import { GroupCommit, type GroupCommitOptions, type Queryable } from '@agentstate/write-path';
 import { insertCheckpoint, type CheckpointWrite, type StatementResult } from './statements';
 
-export type { GroupCommitOptions } from '@agentstate/state-persistence';
+export type { GroupCommitOptions } from '@agentstate/write-path';
 
 const FAST_PATH_WRITTEN: StatementResult = { written: true, ensured: null };
 

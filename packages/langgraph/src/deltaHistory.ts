@@ -27,7 +27,7 @@
  * collation's order is not code point order.
  */
 import { Prisma } from '@agentstate/db';
-import type { Queryable } from '@agentstate/state-persistence';
+import type { Queryable } from '@agentstate/write-path';
 import { compareWritesSortKeys, writesSortKey } from '@langchain/langgraph-checkpoint';
 import { CheckpointCycleError } from './errors';
 import type { ThreadKey } from './statements';

@@ -1,4 +1,4 @@
-import { ConcurrentWriteError, InvalidInputError, StatePersistenceError } from '@agentstate/state-persistence';
+import { ConcurrentWriteError, InvalidInputError, StatePersistenceError } from '@agentstate/write-path';
 
 /**
  * A checkpoint has no owner: `config.configurable.user_id` is absent and the

@@ -5,7 +5,7 @@
  * rules run on both databases.
  */
 import { countAllRows, describeEachDatabase, describePostgres } from '@agentstate/db/testing';
-import { ConcurrentWriteError, InvalidInputError } from '@agentstate/state-persistence';
+import { ConcurrentWriteError, InvalidInputError } from '@agentstate/write-path';
 import { emptyCheckpoint, uuid6, type Checkpoint, type CheckpointMetadata } from '@langchain/langgraph-checkpoint';
 import { Annotation, END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { StaleCheckpointError, type AgentStateSaver } from './index';

@@ -6,7 +6,7 @@
  * (INVALID_INPUT). A value the serializer cannot encode (nested deep enough
  * to exhaust the stack, a cycle) is STATE_NOT_SERIALIZABLE, as in the service.
  */
-import { InvalidInputError, StateNotSerializableError, StatePersistenceError, unstorableText } from '@agentstate/state-persistence';
+import { InvalidInputError, StateNotSerializableError, StatePersistenceError, unstorableText } from '@agentstate/write-path';
 import type { ChannelVersions, Checkpoint, PendingWrite, SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import { checkpointJson, type Typed } from './codec';
 

@@ -10,7 +10,7 @@
  */
 import { countAllRows, describeEachDatabase } from '@agentstate/db/testing';
 import { Annotation, Command, END, INTERRUPT, START, StateGraph, interrupt, type BaseCheckpointSaver, type StateSnapshot } from '@langchain/langgraph';
-import { InvalidInputError } from '@agentstate/state-persistence';
+import { InvalidInputError } from '@agentstate/write-path';
 import { MissingOwnerError } from './index';
 import { collect } from './deltaTesting';
 import { testSaver, unique } from './testing';

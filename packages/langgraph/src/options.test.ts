@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@agentstate/db';
 import { silentLogger } from '@agentstate/logger';
-import type { Telemetry } from '@agentstate/state-persistence';
+import type { Telemetry } from '@agentstate/write-path';
 import { createAgentStateSaver } from './index';
 
 const fakePrisma = { $queryRaw: async () => [] } as unknown as PrismaClient;

@@ -1,7 +1,7 @@
 import type { DataModel, PrismaClient, SqlRunner } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
 import { isEnvironment, type Environment } from '@agentstate/policy';
-import { InvalidInputError, type ProvisioningPolicyLike, type Telemetry } from '@agentstate/state-persistence';
+import { InvalidInputError, type ProvisioningPolicyLike, type Telemetry } from '@agentstate/write-path';
 import type { SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import type { GroupCommitOptions } from './checkpointBatcher';
 import { requireId } from './owner';
@@ -22,7 +22,7 @@ export interface AgentStateSaverOptions {
   telemetry?: Telemetry;
   /** LangGraph's serializer (default: its JsonPlusSerializer) */
   serde?: SerializerProtocol;
-  /** default: loadDataModel() from @agentstate/db */
+  /** default: prisma/schema.prisma, parsed once per process */
   dataModel?: DataModel;
   /**
    * What a put does when the checkpoint it continues (config.configurable.checkpoint_id)

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@agentstate/state-persistence';
+import { InvalidInputError } from '@agentstate/write-path';
 import { validateIdentifier } from '@agentstate/policy';
 import { MissingOwnerError } from './errors';
 import { requireText } from './inputs';

@@ -25,7 +25,7 @@
  * whichever checkpoint wrote it.
  */
 import { Prisma } from '@agentstate/db';
-import type { Queryable } from '@agentstate/state-persistence';
+import type { Queryable } from '@agentstate/write-path';
 import { holdsValue } from './deltaHistory';
 
 /** The checkpoint row `cp`'s user, thread and namespace, for holdsValue. */

@@ -1,16 +1,12 @@
 /**
  * AgentStateSaver: LangGraph's BaseCheckpointSaver on the shared schema.
- * Writes go through the one write path of @agentstate/state-persistence
- * (door 'langgraph'): the provisioning policy, the audit trail, typed errors,
+ * Writes go through the one write path (@agentstate/write-path, door
+ * 'langgraph'): the provisioning policy, the audit trail, typed errors,
  * single-statement race-safe ensure of the user and thread. This file only
  * maps LangGraph's calls to rows (see statements.ts) and back.
  */
-import { loadDataModel, type DataModel } from '@agentstate/db';
-import { createLogger } from '@agentstate/logger';
-import { createProvisioningPolicy } from '@agentstate/policy';
 import {
-  createWritePath,
-  doorEnvironment,
+  setUpDoor,
   InvalidInputError,
   toPersistenceError,
   viaDriver,
@@ -21,7 +17,7 @@ import {
   type Queryable,
   type ReferencePlan,
   type WritePath,
-} from '@agentstate/state-persistence';
+} from '@agentstate/write-path';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
@@ -104,18 +100,9 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       return;
     }
     const checked = checkSaverOptions(options);
-    const logger = checked.logger ?? createLogger({ service: 'langgraph-saver' });
-    const environment = doorEnvironment(checked.environment, logger);
+    const setup = setUpDoor('langgraph', checked, { loggerService: 'langgraph-saver' });
     const db = checked.sql ? viaDriver(checked.sql) : viaPrisma(checked.prisma);
-    const writePath = createWritePath({
-      dataModel: checked.dataModel ?? defaultDataModel(),
-      policy: checked.policy ?? createProvisioningPolicy(),
-      environment,
-      logger,
-      direct: db,
-      door: 'langgraph',
-      ...(checked.telemetry ? { telemetry: checked.telemetry } : {}),
-    });
+    const writePath = setup.writePath(db);
     this.#core = {
       prisma: checked.prisma,
       db,
@@ -424,12 +411,6 @@ function attempted(result: StatementResult) {
 
 function raise(error: Error): never {
   throw error;
-}
-
-let cachedDataModel: DataModel | undefined;
-function defaultDataModel(): DataModel {
-  cachedDataModel ??= loadDataModel();
-  return cachedDataModel;
 }
 
 /** The saver, a LangGraph BaseCheckpointSaver (see AgentStateSaverOptions). */

@@ -7,7 +7,7 @@
  * filter on user_id first: no statement here can see another user's rows.
  */
 import { Prisma } from '@agentstate/db';
-import { ensureClause, readEnsureOutcome, type EnsureOutcome, type EnsureOutcomeColumns, type EnsurePlan, type Queryable } from '@agentstate/state-persistence';
+import { ensureClause, readEnsureOutcome, type EnsureOutcome, type EnsureOutcomeColumns, type EnsurePlan, type Queryable } from '@agentstate/write-path';
 
 export interface ThreadKey {
   userId: string;

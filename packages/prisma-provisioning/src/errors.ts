@@ -1,7 +1,7 @@
 /**
  * Errors of the extension itself. Refusals and missing references are the
- * service's typed errors (ProvisioningRefusedError, UnknownUserError,
- * InvalidInputError, … from @agentstate/state-persistence), thrown unchanged.
+ * write path's typed errors (ProvisioningRefusedError, UnknownUserError,
+ * InvalidInputError, … from @agentstate/write-path), thrown unchanged.
  */
 export type PrismaProvisioningErrorCode = 'TRANSACTION_NOT_JOINABLE' | 'WRITE_SKIPPED_BY_POLICY';
 

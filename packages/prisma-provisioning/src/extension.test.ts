@@ -3,7 +3,7 @@ import type { PrismaClient } from '@agentstate/db';
 import { countAllRows, describeEachDatabase, describePostgres } from '@agentstate/db/testing';
 import { createMemoryLogger } from '@agentstate/logger';
 import type { Environment } from '@agentstate/policy';
-import { InvalidInputError, ProvisioningRefusedError, UnknownUserError } from '@agentstate/state-persistence';
+import { InvalidInputError, ProvisioningRefusedError, UnknownUserError } from '@agentstate/write-path';
 import { referenceProvisioning, WriteSkippedByPolicyError } from './index';
 
 const unique = (prefix: string) => `${prefix}${randomBytes(5).toString('hex')}`;

@@ -4,7 +4,7 @@
  * createManyAndReturn, upsert, update, updateMany, updateManyAndReturn) on
  * every model is read whole, nested writes included (writeTree.ts), and every
  * id it writes is decided before Prisma sends anything, through the one write
- * path of @agentstate/state-persistence (door 'prisma-extension'): thread ids
+ * path (@agentstate/write-path, door 'prisma-extension'): thread ids
  * by the id rule, user ids by the policy with the production clamp, refusals
  * audited. The rows of a top-level create / createMany / createManyAndReturn /
  * upsert whose references are given by key then go through the write path's
@@ -14,51 +14,32 @@
  * says how the extension's own statement (Prisma's write) is sent; it decides
  * nothing.
  */
-import { WriteSkippedByPolicyError } from './errors';
-import { loadDataModel, Prisma, type DataModel } from '@agentstate/db';
-import { createLogger, type Logger } from '@agentstate/logger';
-import { createProvisioningPolicy, validateIdentifier, type Environment } from '@agentstate/policy';
+import { Prisma } from '@agentstate/db';
+import { validateIdentifier } from '@agentstate/policy';
 import {
-  createWritePath,
-  DEFAULT_REFERENCE_RULES,
-  doorEnvironment,
   ensureReferences,
   foreignKeyViolation,
   InvalidInputError,
   modelsReferencingPolicyModels,
+  setUpDoor,
   UnknownReferenceError,
   viaPrisma,
   type Attempt,
   type DecidedUser,
+  type DoorOptions,
   type KeyValues,
   type PreparedWrite,
-  type ProvisioningPolicyLike,
   type Queryable,
   type ReferencePlan,
-  type ReferenceRule,
-  type Telemetry,
   type WritePath,
-} from '@agentstate/state-persistence';
+} from '@agentstate/write-path';
+import { WriteSkippedByPolicyError } from './errors';
 import { batchMayProceed, callerTransaction, inInteractiveTransaction, markBatchRefused, neverSent, type CallerTransaction } from './transaction';
 import { GUARDED_OPERATIONS, requiredKeyFields, rowKeyValues, rowsOf, type GuardedOperation } from './rowKeys';
 import { readWrite, rowsToFind, writeSchema, type NeededRow, type WriteFindings, type WriteOperation, type WriteSchema } from './writeTree';
 
-export interface ReferenceProvisioningOptions {
-  /** default: createProvisioningPolicy() */
-  policy?: ProvisioningPolicyLike;
-  /** may narrow the process's environment (AGENT_STATE_ENV, else NODE_ENV), never widen it */
-  environment?: Environment;
-  /** default: a JSON logger for service 'prisma-provisioning' */
-  logger?: Logger;
-  /** default: OpenTelemetry through the global providers (a no-op without an SDK) */
-  telemetry?: Telemetry;
-  /** default: parsed from prisma/schema.prisma */
-  dataModel?: DataModel;
-  /** default: DEFAULT_REFERENCE_RULES (User by the policy, AgentThread on first use) */
-  referenceRules?: Readonly<Record<string, ReferenceRule>>;
-  /** referenced rows remembered as existing (the steady-state fast path); 0 turns it off */
-  knownReferenceCacheSize?: number;
-}
+/** The options every door takes (DoorOptions); the default logger's service is 'prisma-provisioning'. */
+export type ReferenceProvisioningOptions = DoorOptions;
 
 interface HookParams {
   model?: string;
@@ -66,8 +47,6 @@ interface HookParams {
   args: unknown;
   query: (args: unknown) => PromiseLike<unknown>;
 }
-
-let cachedDataModel: DataModel | undefined;
 
 type RawClient = { $queryRaw: (sql: Prisma.Sql) => unknown };
 
@@ -86,29 +65,17 @@ interface Door {
  * The environment is resolved once, here, as the service does.
  */
 export function referenceProvisioning(options: ReferenceProvisioningOptions = {}) {
-  const logger = options.logger ?? createLogger({ service: 'prisma-provisioning' });
-  const environment = doorEnvironment(options.environment, logger);
-  const dataModel = options.dataModel ?? (cachedDataModel ??= loadDataModel());
-  const rules = options.referenceRules;
-  const schema = writeSchema(dataModel, rules ?? DEFAULT_REFERENCE_RULES);
+  const setup = setUpDoor('prisma-extension', options, { loggerService: 'prisma-provisioning' });
+  const { dataModel, referenceRules } = setup;
+  const schema = writeSchema(dataModel, referenceRules);
 
   return Prisma.defineExtension((client) => {
     // Refusal audit rows and presence checks go through the client being extended, never inside a caller's transaction.
     const direct = viaPrisma(client);
-    const writePath = createWritePath({
-      dataModel,
-      policy: options.policy ?? createProvisioningPolicy(),
-      environment,
-      logger,
-      direct,
-      door: 'prisma-extension',
-      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
-      ...(rules ? { referenceRules: rules } : {}),
-      ...(options.knownReferenceCacheSize !== undefined ? { knownReferenceCacheSize: options.knownReferenceCacheSize } : {}),
-    });
+    const writePath = setup.writePath(direct);
     // Start-up check: every required relation of every guarded model has a rule.
     const plans = new Map<string, ReferencePlan>(
-      modelsReferencingPolicyModels(dataModel, rules).map((model) => [model, writePath.plan(model, requiredKeyFields(dataModel.references.get(model) ?? []))]),
+      modelsReferencingPolicyModels(dataModel, referenceRules).map((model) => [model, writePath.plan(model, requiredKeyFields(dataModel.references.get(model) ?? []))]),
     );
     const door: Door = { writePath, client, direct, plans, schema };
     const hook = (operation: WriteOperation) => (params: HookParams) => writeThroughDoor(door, operation, params);

@@ -1,7 +1,7 @@
 import { loadDataModel } from '@agentstate/db';
 import { silentLogger } from '@agentstate/logger';
 import { createProvisioningPolicy } from '@agentstate/policy';
-import { createWritePath } from '@agentstate/state-persistence';
+import { createWritePath } from '@agentstate/write-path';
 import { requiredKeyFields, rowKeyValues, rowsOf } from './rowKeys';
 
 const dataModel = loadDataModel();

@@ -5,7 +5,7 @@
  * (`user: { connect: { id } }`, `thread: { connect: { userId_id: { userId, id } } }`).
  * Pure functions over the arguments; nothing here decides anything.
  */
-import type { ReferencePlan } from '@agentstate/state-persistence';
+import type { ReferencePlan } from '@agentstate/write-path';
 
 /** The operations the extension guards, and where each keeps its new rows. */
 export const GUARDED_OPERATIONS = ['create', 'createMany', 'createManyAndReturn', 'upsert'] as const;

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { describeEachDatabase } from '@agentstate/db/testing';
 import { createMemoryLogger } from '@agentstate/logger';
-import { createTelemetry, ProvisioningRefusedError } from '@agentstate/state-persistence';
+import { createTelemetry, ProvisioningRefusedError } from '@agentstate/write-path';
 import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { referenceProvisioning } from './index';

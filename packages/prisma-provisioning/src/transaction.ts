@@ -11,7 +11,7 @@
  * is treated as outside any transaction.
  */
 import type { Prisma } from '@agentstate/db';
-import type { Queryable } from '@agentstate/state-persistence';
+import type { Queryable } from '@agentstate/write-path';
 import { TransactionNotJoinableError } from './errors';
 
 /** `batch`: the object every operation of one `$transaction([...])` shares (its lock). */

@@ -11,7 +11,7 @@ import type { PrismaClient } from '@agentstate/db';
 import { countAllRows, describeEachDatabase } from '@agentstate/db/testing';
 import { createMemoryLogger } from '@agentstate/logger';
 import type { Environment } from '@agentstate/policy';
-import { InvalidInputError, ProvisioningRefusedError, UnknownReferenceError, UnknownUserError } from '@agentstate/state-persistence';
+import { InvalidInputError, ProvisioningRefusedError, UnknownReferenceError, UnknownUserError } from '@agentstate/write-path';
 import { referenceProvisioning } from './index';
 
 const unique = (prefix: string) => `${prefix}${randomBytes(5).toString('hex')}`;

@@ -1,5 +1,5 @@
 import { loadDataModel } from '@agentstate/db';
-import { DEFAULT_REFERENCE_RULES } from '@agentstate/state-persistence';
+import { DEFAULT_REFERENCE_RULES } from '@agentstate/write-path';
 import { readWrite, rowsToFind, whereValues, writeSchema, type WriteOperation } from './writeTree';
 
 const schema = writeSchema(loadDataModel(), DEFAULT_REFERENCE_RULES);

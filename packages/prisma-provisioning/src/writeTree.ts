@@ -13,7 +13,7 @@
  * the policy) or other ids (thread ids, checked with the id rule).
  */
 import type { DataModel, Reference } from '@agentstate/db';
-import type { ReferenceRule } from '@agentstate/state-persistence';
+import type { ReferenceRule } from '@agentstate/write-path';
 
 /** The top-level operations that write rows. */
 export const WRITE_OPERATIONS = ['create', 'createMany', 'createManyAndReturn', 'upsert', 'update', 'updateMany', 'updateManyAndReturn'] as const;

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@agentstate/db';
-import { runDatabaseWrite } from './writePath/databaseErrors';
+import { runDatabaseWrite } from '@agentstate/write-path';
 import { InvalidInputError } from './errors';
 import type { PruneSnapshotsInput } from './types';
 import { describeType, rejectUnknownKeys, requireDate, requireIdentifier, requireInteger, requireObject } from './validation';

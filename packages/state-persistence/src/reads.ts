@@ -5,7 +5,7 @@ import { fromRecord, fromRow, SNAPSHOT_SELECT } from './snapshotMapping';
 import type { SnapshotRow } from './snapshotWrites';
 import type { GetLineageInput, GetSnapshotInput, ListSnapshotsInput, Snapshot, SnapshotPage } from './types';
 import { rejectUnknownKeys, requireIdentifier, requireInteger, requireObject, requireSnapshotId } from './validation';
-import { runDatabase } from './writePath/databaseErrors';
+import { runDatabase } from '@agentstate/write-path';
 
 const LIST_KEYS = ['userId', 'threadId', 'runId', 'limit', 'cursor', 'maxBytes'] as const;
 const MAX_PAGE = 500;

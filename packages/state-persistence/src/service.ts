@@ -1,6 +1,19 @@
-import { loadDataModel, type DataModel, type PrismaClient } from '@agentstate/db';
-import { createLogger, type Logger } from '@agentstate/logger';
-import { createProvisioningPolicy, type Environment } from '@agentstate/policy';
+import type { PrismaClient } from '@agentstate/db';
+import type { Environment } from '@agentstate/policy';
+import {
+  setUpDoor,
+  foreignKeyViolation,
+  toPersistenceError,
+  viaDriver,
+  viaPrisma,
+  withThreadTurn,
+  type Attempted,
+  type EnsurePlan,
+  type LockedTransaction,
+  type PreparedWrite,
+  type Queryable,
+  type Telemetry,
+} from '@agentstate/write-path';
 import { createDataManagement } from './dataManagement';
 import { ConcurrentWriteError, InvalidInputError, SnapshotNotFoundError } from './errors';
 import { checkOptions } from './options';
@@ -21,13 +34,6 @@ import type {
   StatePersistenceOptions,
 } from './types';
 import { optionalSnapshotId, rejectUnknownKeys, requireIdentifier, requireObject } from './validation';
-import { foreignKeyViolation, toPersistenceError } from './writePath/databaseErrors';
-import type { EnsurePlan } from './writePath/ensureStatement';
-import { viaDriver, viaPrisma, type Queryable } from './writePath/queryable';
-import { withThreadTurn, type LockedTransaction } from './writePath/threadTurn';
-import type { Telemetry } from './writePath/telemetry';
-import { createWritePath, type Attempted, type PreparedWrite } from './writePath/writePath';
-import { doorEnvironment } from './writePath/writeDecision';
 
 export interface StatePersistence {
   /** the environment decisions are made for, fixed at creation */
@@ -68,25 +74,15 @@ interface PreparedSave {
 export function createStatePersistence(input: StatePersistenceOptions): StatePersistence {
   const options = checkOptions(input);
   const prisma: PrismaClient = options.prisma;
-  const logger: Logger = options.logger ?? createLogger({ service: 'state-persistence' });
   // Captured once: later changes to process.env do not change this service's decisions.
-  const environment = doorEnvironment(options.environment, logger);
+  const setup = setUpDoor('snapshot', options, { loggerService: 'state-persistence' });
+  const { environment } = setup;
   const maxStateBytes = options.maxStateBytes ?? MiB;
   const maxMetadataBytes = options.maxMetadataBytes ?? 64 * 1024;
   const threadLockTimeoutMs = options.threadLockTimeoutMs ?? 5_000;
   // Single-statement saves go straight to the pg pool when the caller passed db.sql.
   const direct: Queryable = options.sql ? viaDriver(options.sql) : viaPrisma(prisma);
-  const writePath = createWritePath({
-    dataModel: options.dataModel ?? defaultDataModel(),
-    policy: options.policy ?? createProvisioningPolicy(),
-    environment,
-    logger,
-    direct,
-    door: 'snapshot',
-    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
-    ...(options.referenceRules ? { referenceRules: options.referenceRules } : {}),
-    ...(options.knownReferenceCacheSize !== undefined ? { knownReferenceCacheSize: options.knownReferenceCacheSize } : {}),
-  });
+  const writePath = setup.writePath(direct);
   // Group commit for fast-path saves (see snapshotBatcher.ts); off with groupCommit: false.
   const batcher = options.groupCommit === false ? null : new SnapshotBatcher(direct, options.groupCommit ?? {});
   // Start-up check: every required relation of a snapshot has a provisioning rule.
@@ -207,10 +203,4 @@ function traceEach<M extends Record<string, (...args: never[]) => Promise<unknow
 
 function invalidParent(w: SnapshotWrite): SnapshotNotFoundError {
   return new SnapshotNotFoundError(w.parentId ?? '(none)', ` for user "${w.userId}" in thread "${w.threadId}" (parentId must name a snapshot of the same user and thread)`);
-}
-
-let cachedDataModel: DataModel | undefined;
-function defaultDataModel(): DataModel {
-  cachedDataModel ??= loadDataModel();
-  return cachedDataModel;
 }

@@ -1,5 +1,5 @@
 /**
- * Group commit (groupCommit.ts) for the service's fast path: saves whose
+ * Group commit (the write path's GroupCommit) for the service's fast path: saves whose
  * referenced rows are all known to exist go out together as ONE multi-row
  * INSERT.
  *
@@ -16,14 +16,12 @@
  *
  * Large rows skip the queue: their cost is the server parsing and compressing
  * the state, per byte, not the commit, so sharing a commit buys nothing, and
- * passing them through a text[] parameter costs more than a row of its own
- * (at 100 KB and 16 clients, batching them halved throughput in `pnpm bench`).
+ * passing them through a text[] parameter costs more than a row of its own.
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '@agentstate/db';
-import { GroupCommit, type GroupCommitOptions } from './groupCommit';
+import { GroupCommit, type GroupCommitOptions, type Queryable } from '@agentstate/write-path';
 import { insertSnapshot, RETURNING_WRITTEN, writtenRow, type SnapshotWrite, type WrittenRow, type WrittenRowColumns } from './snapshotWrites';
-import type { Queryable } from './writePath/queryable';
 
 export type SnapshotBatcherOptions = GroupCommitOptions;
 

@@ -4,11 +4,10 @@
  *    foreign keys do the existence checks for free;
  *  - ensure path: the write path's ensure CTEs (create the missing user and
  *    thread, check the rest, audit) in front of the same INSERT, all or
- *    nothing. See writePath/ensureStatement.ts and SPEC/learnings.
+ *    nothing. See @agentstate/write-path's ensureStatement.ts and SPEC/learnings.
  */
 import { Prisma } from '@agentstate/db';
-import { ensureClause, readEnsureOutcome, type EnsureOutcome, type EnsureOutcomeColumns, type EnsurePlan } from './writePath/ensureStatement';
-import type { Queryable } from './writePath/queryable';
+import { ensureClause, readEnsureOutcome, type EnsureOutcome, type EnsureOutcomeColumns, type EnsurePlan, type Queryable } from '@agentstate/write-path';
 
 /** What a write returns: the database-assigned columns. The rest is what was written. */
 export interface WrittenRow {

@@ -1,5 +1,5 @@
 import { StateNotSerializableError, StateTooLargeError } from './errors';
-import { LONE_SURROGATE } from './storableText';
+import { LONE_SURROGATE } from '@agentstate/write-path';
 
 /**
  * State encoding: JSON, plus exact round trips for the JavaScript values JSON

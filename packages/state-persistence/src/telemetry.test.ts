@@ -112,5 +112,9 @@ describeEachDatabase('OpenTelemetry metrics and spans', (db) => {
     expect(firstSpan?.attributes).toMatchObject({ 'user.id': userId, 'agentstate.thread.id': 't', 'agentstate.run.id': 'r', 'agentstate.write_path': 'provisioning', 'agentstate.provisioning': 'created', 'db.system.name': 'postgresql' });
     expect(finished.filter((s) => s.status.code === 2).map((s) => s.attributes['error.type']).sort()).toEqual(['INVALID_INPUT', 'PROVISIONING_REFUSED', 'UNKNOWN_USER']);
     expect(JSON.stringify(finished.map((s) => s.attributes))).not.toContain(marker);
+    // One instrumentation scope for every door: the write path that records, not the door that called.
+    const { resourceMetrics } = await reader.collect();
+    expect([...new Set(resourceMetrics.scopeMetrics.map((s) => s.scope.name))]).toEqual(['@agentstate/write-path']);
+    expect([...new Set(finished.map((s) => s.instrumentationScope.name))]).toEqual(['@agentstate/write-path']);
   });
 }, { kinds: ['postgresql'] });

@@ -1,9 +1,7 @@
 import type { DataModel, PrismaClient, SqlRunner } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
 import type { Environment } from '@agentstate/policy';
-import type { ReferenceRule } from './writePath/referencePlan';
-import type { ProvisioningPolicyLike } from './writePath/writeDecision';
-import type { Telemetry } from './writePath/telemetry';
+import type { ProvisioningOutcome, ProvisioningPolicyLike, ReferenceRule, Telemetry } from '@agentstate/write-path';
 
 /** A stored state snapshot, with state and metadata decoded. */
 export interface Snapshot<State = unknown> {
@@ -39,12 +37,8 @@ export type SaveSnapshotResult<State = unknown> =
   | { status: 'saved'; snapshot: Snapshot<State>; provisioning: ProvisioningOutcome | null }
   | { status: 'skipped'; reason: string; code: string };
 
-/**
- * What happened to the referenced user during a save when the policy lets
- * this save create it: 'created' (by this save) or 'already-existed'. null
- * when the policy does not provision the user (it must already exist).
- */
-export type ProvisioningOutcome = 'created' | 'already-existed';
+/** What happened to the user during a save (the write path's answer), re-exported for the service's callers. */
+export type { ProvisioningOutcome };
 
 export interface ListSnapshotsInput {
   userId: string;

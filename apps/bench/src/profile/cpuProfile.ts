@@ -38,6 +38,7 @@ function componentOf(frame: ProfileNode['callFrame']): string {
   }
   if (url.includes('/state-persistence/src/stateCodec')) return 'service: state encode/decode';
   if (url.includes('/state-persistence/src/')) return 'service: other';
+  if (url.includes('/write-path/src/')) return 'write path';
   if (url.includes('/policy/src/')) return 'policy';
   if (url.includes('/generated/prisma/')) return 'Prisma generated client';
   if (url.includes('@prisma/client')) return 'Prisma client runtime';

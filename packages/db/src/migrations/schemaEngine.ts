@@ -220,20 +220,6 @@ export async function diffMigrationsToSchema(url: string, migrations: Migrations
   });
 }
 
-/** The SQL Prisma's engine derives from `schema` for an empty database. */
-export async function diffEmptyToSchema(url: string, schema: string): Promise<string> {
-  return withEngine(url, schema, async (engine) => {
-    const result = await engine.diff({
-      from: { tag: 'empty' },
-      to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schema }] },
-      script: true,
-      exitCode: null,
-      filters: NO_FILTERS,
-    });
-    return normaliseScript(result.stdout);
-  });
-}
-
 /** `prisma migrate deploy`, exactly: Prisma's own engine applies and records the migrations. */
 export async function applyMigrationsWithPrismaEngine(url: string, migrations: MigrationsDirectory, schema: string): Promise<string[]> {
   return withEngine(url, schema, async (engine) => {

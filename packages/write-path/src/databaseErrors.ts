@@ -3,7 +3,7 @@
  * in `meta.driverAdapterError.cause` ({ kind, originalCode, constraint }), and
  * raw queries report constraint failures as P2010: match on those, defensively.
  */
-import { DatabaseUnavailableError, PersistenceFailedError, StatePersistenceError } from '../errors';
+import { DatabaseUnavailableError, PersistenceFailedError, StatePersistenceError } from './errors';
 
 interface AdapterCause {
   kind?: string;

@@ -9,12 +9,11 @@
  * so it never holds up writers of other threads. (Other processes are
  * serialised by the database lock.)
  */
-import type { PrismaClient } from '@agentstate/db';
-import { ThreadBusyError } from '../errors';
-import { ThreadTurns } from '../threadQueue';
+import { Prisma, type PrismaClient } from '@agentstate/db';
+import { ThreadBusyError } from './errors';
+import { ThreadTurns } from './threadQueue';
 import { lockTimedOut, transactionStartTimedOut } from './databaseErrors';
 import { viaPrisma, type Queryable } from './queryable';
-import { lockThread } from './threadLock';
 
 export interface ThreadTurnOptions {
   prisma: Pick<PrismaClient, '$transaction'>;
@@ -69,4 +68,16 @@ export async function withThreadTurn<T>(options: ThreadTurnOptions, write: (tran
   } finally {
     release?.();
   }
+}
+
+/**
+ * Serialises the writers of one user's thread for the rest of the
+ * transaction, waiting at most `timeoutMs` (then 55P03, see lockTimedOut).
+ * One key for every door (the service's expectedParentId saves, the LangGraph
+ * saver's forkPolicy 'reject'), so they take turns on a thread.
+ * set_config(…, true) is transaction-local, so nothing leaks through a pooler.
+ */
+async function lockThread(db: Queryable, userId: string, threadId: string, timeoutMs: number): Promise<void> {
+  await db.rows(Prisma.sql`SELECT set_config('lock_timeout', ${`${Math.ceil(timeoutMs)}ms`}, true)`);
+  await db.rows(Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${userId}/${threadId}`}, 0))::text`);
 }

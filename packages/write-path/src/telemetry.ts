@@ -57,16 +57,19 @@ const NOOP: Telemetry = {
   foreignKeyViolation: () => undefined,
 };
 
+/** The meter's and the tracer's name: the package that records for every door. */
+export const INSTRUMENTATION_SCOPE = '@agentstate/write-path';
+
 /**
  * The instruments, taken from the global providers when a door is created
- * (register the SDK before creating the service, as OpenTelemetry asks), or
+ * (register the SDK before creating the service, saver or extension, as OpenTelemetry asks), or
  * from the providers given (an application that does not use the globals).
  */
 export function createTelemetry(providers: { meterProvider?: MeterProvider; tracerProvider?: TracerProvider } = {}): Telemetry {
   const api = loadApi();
   if (!api) return NOOP;
-  const meter = (providers.meterProvider ?? api.metrics).getMeter('@agentstate/state-persistence');
-  const tracer: Tracer = (providers.tracerProvider ?? api.trace).getTracer('@agentstate/state-persistence');
+  const meter = (providers.meterProvider ?? api.metrics).getMeter(INSTRUMENTATION_SCOPE);
+  const tracer: Tracer = (providers.tracerProvider ?? api.trace).getTracer(INSTRUMENTATION_SCOPE);
   const saves: Counter = meter.createCounter(METRIC_NAMES.saves, { unit: '{save}', description: 'Saves by door, status and what happened to the user' });
   const refusals: Counter = meter.createCounter(METRIC_NAMES.refusals, { unit: '{refusal}', description: 'Provisioning refusals by reason code and environment' });
   const violations: Counter = meter.createCounter(METRIC_NAMES.foreignKeyViolations, {

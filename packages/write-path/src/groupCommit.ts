@@ -6,13 +6,10 @@
  * after its commit: nothing is acknowledged before it is durable.
  *
  * Writes that arrive in the same tick are sent together, and the waiting
- * writes are shared evenly among the free statement slots. The callers a
- * batch answers all come back in one tick; sending the first of them at once
- * left a statement of one row and a statement of all the others, on one
- * server backend, in turn (1 and 14 rows at 16 clients in a scratch count),
- * where two even batches keep two backends busy. In `pnpm bench` at 16
- * clients (1 KB), the service went from 0.90x-0.97x of the named raw INSERT
- * to 1.19x-1.34x.
+ * writes are shared evenly among the free statement slots: the callers a
+ * batch answers all come back in one tick, and sending the first of them at
+ * once would leave a statement of one row and one of all the others, in turn
+ * on one server backend, where two even batches keep two backends busy.
  *
  * If the whole statement fails (anything but a lost connection), each write
  * is sent again on its own, so one bad write fails alone; a lost connection
@@ -20,7 +17,7 @@
  * queue: their cost is the server parsing and storing the bytes, not the
  * commit, so sharing a commit buys nothing.
  */
-import { isUnavailable } from './writePath/databaseErrors';
+import { isUnavailable } from './databaseErrors';
 
 export interface GroupCommitOptions {
   /** statements running at once; writes beyond that wait for the next batch (default 2) */

@@ -4,17 +4,21 @@
  * The door's statement here is a plain multi-row INSERT after the ensure
  * statement, as the extension sends it.
  */
+import { randomBytes } from 'node:crypto';
 import { loadDataModel, Prisma } from '@agentstate/db';
 import { describeEachDatabase } from '@agentstate/db/testing';
 import { createMemoryLogger } from '@agentstate/logger';
 import { createProvisioningPolicy, type Environment } from '@agentstate/policy';
-import { ProvisioningRefusedError, UnknownUserError } from '../errors';
-import { unique } from '../testing/fixtures';
+import { ProvisioningRefusedError, UnknownUserError } from './errors';
 import { ensureReferences, type EnsurePlan } from './ensureStatement';
 import { viaPrisma } from './queryable';
-import { createWritePath, type Attempted } from './writePath';
+import type { Attempted } from './attempts';
+import { createWritePath } from './writePath';
 
 const dataModel = loadDataModel();
+
+/** A unique suffix so tests sharing one database never see each other's rows. */
+const unique = (prefix: string) => `${prefix}${randomBytes(5).toString('hex')}`;
 
 describeEachDatabase('write path: writeMany', (db) => {
   function pathFor(environment: Environment) {

@@ -9,9 +9,9 @@
  */
 import { describePostgres, occupyPool } from '@agentstate/db/testing';
 import { silentLogger } from '@agentstate/logger';
-import { ThreadBusyError } from '../errors';
-import { createStatePersistence } from '../service';
-import { unique } from '../testing/fixtures';
+import { ThreadBusyError } from './errors';
+import { createStatePersistence } from './service';
+import { unique } from './testing/fixtures';
 
 const POOL = 4;
 

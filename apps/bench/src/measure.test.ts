@@ -1,4 +1,4 @@
-import { roundOrder } from './random';
+import { roundOrder } from './measure';
 
 describe('roundOrder', () => {
   it('is a permutation of the contenders, the same for the same round', () => {

@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { runAdminStatement, type DatabaseClient } from '@agentstate/db';
 import { createTestPglite, createTestPostgres, describeEachDatabase, pick, seededRandom, type TestDatabase } from '@agentstate/db/testing';
 import { createMemoryLogger } from '@agentstate/logger';
-import { createStatePersistence, type StatePersistence } from '../service';
+import { createStatePersistence, type StatePersistence } from './service';
 
 const SEED = 20261128;
 const OPERATIONS = 400;

@@ -1,5 +1,5 @@
 import { foreignKeyViolation, toPersistenceError } from './databaseErrors';
-import { DatabaseUnavailableError, InvalidInputError, PersistenceFailedError } from '../errors';
+import { DatabaseUnavailableError, InvalidInputError, PersistenceFailedError } from './errors';
 
 const adapterError = (cause: Record<string, unknown>, code = 'P2010') => Object.assign(new Error('Raw query failed'), { code, meta: { driverAdapterError: { cause } } });
 

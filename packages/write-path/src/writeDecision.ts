@@ -3,11 +3,10 @@
  * The policy is asked, but its answer is not trusted blindly: whatever policy
  * object a caller passes, a referenced row is never created outside
  * development/test, the decision is about the id that was asked for, and the
- * environment recorded is the service's own.
+ * environment recorded is the door's own.
  */
 import { AUTO_CREATE_CAPABLE_ENVIRONMENTS, displayValue, resolveEnvironment, validateIdentifier, type Environment, type ProvisioningDecision } from '@agentstate/policy';
-import type { Logger } from '@agentstate/logger';
-import { PersistenceFailedError, StatePersistenceError } from '../errors';
+import { PersistenceFailedError, StatePersistenceError } from './errors';
 
 /** Anything with the policy's `decide` method (createProvisioningPolicy() or a caller's own). */
 export interface ProvisioningPolicyLike {
@@ -45,15 +44,6 @@ export function effectiveEnvironment(requested: Environment | undefined, env: Re
   return { environment: requested };
 }
 
-/** effectiveEnvironment for a door being created, with the warning line when the option was overruled. */
-export function doorEnvironment(requested: Environment | undefined, logger: Logger): Environment {
-  const { environment, narrowedFrom } = effectiveEnvironment(requested);
-  if (narrowedFrom) {
-    logger.warn('environment option narrowed', { requested: narrowedFrom, environment, reason: 'AGENT_STATE_ENV/NODE_ENV of this process does not say development or test; auto-creation stays off' });
-  }
-  return environment;
-}
-
 /** Decides for one write. Pure but for the policy call. */
 export function decideWrite(policy: ProvisioningPolicyLike, environment: Environment, userId: unknown, runId: string | undefined): WriteDecision {
   let answer: ProvisioningDecision;
@@ -78,7 +68,7 @@ export function decideWrite(policy: ProvisioningPolicyLike, environment: Environ
 }
 
 /**
- * The decision as the service acts on it: about `id`, for `environment`, and
+ * The decision as the write path acts on it: about `id`, for `environment`, and
  * 'create-if-missing' only where auto-creation is possible at all (a policy
  * that says otherwise is overruled to require-existing). An answer that is
  * not a decision fails closed the same way.

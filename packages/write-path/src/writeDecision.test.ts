@@ -1,5 +1,4 @@
-import { createMemoryLogger } from '@agentstate/logger';
-import { doorEnvironment, effectiveEnvironment } from './writeDecision';
+import { effectiveEnvironment } from './writeDecision';
 
 describe('effectiveEnvironment: an option may narrow the process environment, never widen it', () => {
   it.each([
@@ -20,19 +19,5 @@ describe('effectiveEnvironment: an option may narrow the process environment, ne
     const result = effectiveEnvironment(option, env);
     expect(result.environment).toBe(expected);
     expect(result.narrowedFrom !== undefined).toBe(overruled);
-  });
-
-  it('doorEnvironment logs a warning when the option is overruled', async () => {
-    const saved = { ...process.env };
-    try {
-      delete process.env.NODE_ENV;
-      process.env.AGENT_STATE_ENV = 'production';
-      const { logger, lines } = createMemoryLogger({ level: 'warn' });
-      expect(doorEnvironment('development', logger)).toBe('production');
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(lines).toEqual([expect.objectContaining({ level: 'warn', message: 'environment option narrowed', requested: 'development', environment: 'production' })]);
-    } finally {
-      process.env = saved;
-    }
   });
 });

@@ -13,7 +13,7 @@
  * schema cannot silently bring back foreign key violations.
  */
 import type { DataModel, Reference } from '@agentstate/db';
-import { StatePersistenceError } from '../errors';
+import { StatePersistenceError } from './errors';
 
 export type ReferenceRule =
   | { kind: 'policy' }
