@@ -54,5 +54,6 @@ describe('built-in retry', () => {
     expect(resolveRetry(undefined)).toEqual(DEFAULT_RETRY);
     expect(() => resolveRetry({ maxAttempts: 0 })).toThrow(RangeError);
     expect(() => resolveRetry({ baseDelayMs: Number.NaN })).toThrow(RangeError);
+    expect(() => resolveRetry({ maxAttemps: 3 } as never)).toThrow(/unknown retry option/);
   });
 });

@@ -30,6 +30,8 @@ export type RetrySetting = false | RetryOptions | undefined;
 
 export function resolveRetry(setting: RetrySetting): Required<RetryOptions> {
   if (setting === false) return { ...DEFAULT_RETRY, maxAttempts: 1 };
+  const unknown = Object.keys(setting ?? {}).filter((key) => !(key in DEFAULT_RETRY));
+  if (unknown.length > 0) throw new RangeError(`unknown retry option(s) ${unknown.join(', ')}; expected ${Object.keys(DEFAULT_RETRY).join(', ')}`);
   const resolved = { ...DEFAULT_RETRY, ...(setting ?? {}) };
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isInteger(value) || value < (name === 'maxAttempts' ? 1 : 0) || value > 60_000) {
