@@ -195,10 +195,9 @@ export async function insertIdempotentMany(db: Queryable, writes: readonly Snaps
     WHERE i.digest IS NOT NULL`);
   const byId = new Map(rows.map((row) => [row.id, row]));
   let next = 0;
-  return writes.map((w, i) => {
+  return writes.map((_, i) => {
     if (!included[i]) return null;
     const id = ids[next++] as string;
-    const answer = answerOf(byId.get(id), id);
-    return answer instanceof IdempotencyConflictError ? new IdempotencyConflictError(w.id as string) : answer;
+    return answerOf(byId.get(id), id);
   });
 }
