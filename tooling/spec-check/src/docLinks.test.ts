@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokenLinks, headingAnchors, linkTargets, markdownFiles } from './docLinks';
@@ -24,6 +24,24 @@ describe('links between the docs', () => {
   it('every docs page is linked from docs/README.md', () => {
     const index = new Set(linkTargets(readFileSync(join(root, 'docs', 'README.md'), 'utf8')).map((t) => t.split('#')[0]));
     for (const file of files.filter((f) => f.startsWith('docs/') && f !== 'docs/README.md')) expect(index).toContain(file.slice('docs/'.length));
+  });
+});
+
+describe('the root README', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+  it('is an entry page: short, with the problem, the commands, a quick start, the package map and the docs', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(160);
+    for (const heading of ['## The problem', '## The product', '## The two commands', '## Quick start', '## Packages', '## Documentation']) expect(readme).toContain(`\n${heading}\n`);
+  });
+
+  it('links the README of every package, app and tooling folder that has one (the package map)', () => {
+    const linked = new Set(linkTargets(readme));
+    const folders = ['packages', 'apps', 'tooling'].flatMap((group) => readdirSync(join(root, group)).map((name) => `${group}/${name}`));
+    const withReadme = folders.filter((folder) => existsSync(join(root, folder, 'README.md')));
+    expect(withReadme.length).toBeGreaterThan(15);
+    const unlinked = withReadme.filter((folder) => !linked.has(`${folder}/README.md`));
+    expect(unlinked).toEqual([]);
   });
 });
 
