@@ -35,6 +35,11 @@ describe('the root README', () => {
     for (const heading of ['## The problem', '## The product', '## The two commands', '## Quick start', '## Packages', '## Documentation']) expect(readme).toContain(`\n${heading}\n`);
   });
 
+  it("states the supported Node versions as package.json's engines does", () => {
+    const { engines } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(readme).toContain(`\`engines\` in \`package.json\`: \`${engines.node}\``);
+  });
+
   it('links the README of every package, app and tooling folder that has one (the package map)', () => {
     const linked = new Set(linkTargets(readme));
     const folders = ['packages', 'apps', 'tooling'].flatMap((group) => readdirSync(join(root, group)).map((name) => `${group}/${name}`));
