@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { SAVE_CONTENDER_IDS } from './contenders';
 import type { BenchReport, RatioSpread, StoredBytes } from './results';
-import { readmeTables } from './readmeTables';
+import { performanceTables } from './performanceTables';
 
 const packageDir = path.resolve(__dirname, '..');
 
@@ -158,14 +158,14 @@ describeWithPostgresServer('bench --quick', () => {
     expect(run.stdout).toContain('== Targets');
     expect(run.stdout).toMatch(/\d\.\d\dx \(\d+\.\d\d–\d+\.\d\d\)/); // "0.86x (0.79–0.93)"
     expect(run.stdout).toContain('stored B/snapshot');
-    // The README's tables come from such a report (pnpm --filter @agentstate/bench run readme-tables).
-    const tables = readmeTables(report);
+    // docs/performance.md's tables come from such a report (pnpm --filter @agentstate/bench run performance-tables).
+    const tables = performanceTables(report);
     for (const target of report.targets) expect(tables).toContain(target.description);
     for (const contender of saves[0]!.results) expect(tables).toContain(`| ${contender.label} |`);
     expect(tables).toContain('Saves at 1 ms of round trip');
     expect(tables).toContain('Reads at 1 ms of round trip');
     expect(tables).toMatch(/\| 1 ms \| first save \(new dev user\)[^|]*; round trips\/op: 1 vs 7 \|/);
-    // Every bound a target prints "on the same measure" reaches the README (the first save has three).
+    // Every bound a target prints "on the same measure" reaches docs/performance.md (the first save has three).
     const firstSave = report.targets.find((t) => t.id.startsWith('first-save-'));
     const bounds = /diag-raw-first-save on the same measure: [\d.]+x; service-first-save-unnamed on the same measure: [\d.]+x; raw-insert-prepared on the same measure: [\d.]+x/;
     expect(firstSave?.detail).toMatch(bounds);

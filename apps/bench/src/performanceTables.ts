@@ -1,13 +1,44 @@
 /**
- * The README's Performance tables, from a results file of `pnpm bench`, so
+ * The tables of docs/performance.md, from a results file of `pnpm bench`, so
  * every figure there comes from a run anyone can repeat:
- *   pnpm --filter @agentstate/bench run readme-tables [-- results/latest.json]
+ *   pnpm --filter @agentstate/bench run performance-tables [-- results/latest.json]           prints them
+ *   pnpm --filter @agentstate/bench run performance-tables -- --write [results/latest.json]   replaces the page's block
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { achievedText, distanceText, linkActivityText, warmupNote } from './report';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
 import { formatDeltaChannel } from './scenarios/deltaChannel';
+
+/** How each generated table starts (the page's check looks for them). */
+export const TABLE_HEADS = {
+  saves: '| save contender |',
+  reads: '| reader (',
+  growth: '| reader | median ms, smallest history | median ms, largest | largest / smallest |',
+  targets: '| at | target | measured: median (min–max over rounds) | goal | result |',
+} as const;
+
+/** The page and the markers around its generated block. */
+export const PERFORMANCE_PAGE = path.join(__dirname, '..', '..', '..', 'docs', 'performance.md');
+export const BEGIN_MARKER = '<!-- performance-tables:begin -->';
+export const END_MARKER = '<!-- performance-tables:end -->';
+
+/** The generated block of a page (between the markers), or an error when the markers are not there exactly once, in order. */
+export function generatedBlock(page: string): string {
+  const begin = page.indexOf(BEGIN_MARKER);
+  const end = page.indexOf(END_MARKER);
+  if (begin < 0 || end < begin || page.indexOf(BEGIN_MARKER, begin + 1) >= 0 || page.indexOf(END_MARKER, end + 1) >= 0) {
+    throw new Error(`the page must hold ${BEGIN_MARKER} … ${END_MARKER} exactly once, in that order`);
+  }
+  return page.slice(begin + BEGIN_MARKER.length, end).trim();
+}
+
+/** The page with its generated block replaced by `tables`; everything outside the markers unchanged. */
+export function replaceGeneratedBlock(page: string, tables: string): string {
+  generatedBlock(page);
+  const begin = page.indexOf(BEGIN_MARKER) + BEGIN_MARKER.length;
+  return `${page.slice(0, begin)}\n${tables.trim()}\n${page.slice(page.indexOf(END_MARKER))}`;
+}
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);
 const ratio = (s: { median: number; min: number; max: number }) => `${fixed(s.median, 2)}x (${fixed(s.min, 2)}–${fixed(s.max, 2)})`;
@@ -28,7 +59,7 @@ export function saveTable(report: BenchReport, rttMs = 0): string {
   const columns = saves.map((s) => ({ scenario: s, head: `${s.payload}, ${s.concurrency} client${s.concurrency === 1 ? '' : 's'}: ${s.concurrency === 1 ? 'median ms' : 'ops/s'} (x yardstick)` }));
   const ids = [...new Set(saves.flatMap((s) => s.results.map((r) => r.id)))];
   const counted = saves.find((s) => s.concurrency === 1 && s.payload === report.meta.payloads[0]?.label);
-  const lines = [`| save contender | round trips/op | ${columns.map((c) => c.head).join(' | ')} | stored B/snapshot (100 KB) |`, `| --- | ---: |${columns.map(() => ' ---: |').join('')} ---: |`];
+  const lines = [`${TABLE_HEADS.saves} round trips/op | ${columns.map((c) => c.head).join(' | ')} | stored B/snapshot (100 KB) |`, `| --- | ---: |${columns.map(() => ' ---: |').join('')} ---: |`];
   const large = saves.find((s) => s.concurrency === 1 && s.payload === report.meta.payloads.at(-1)?.label);
   for (const id of ids) {
     const label = saves.map((s) => row(s, id)?.label).find(Boolean) ?? id;
@@ -47,7 +78,7 @@ export function saveTable(report: BenchReport, rttMs = 0): string {
 export function readTable(report: BenchReport, rttMs: number): string {
   const reads = report.scenarios.filter((s) => s.kind !== 'save' && atDistance(s, rttMs));
   const rows = Math.max(...reads.map((s) => s.historyRows ?? 0));
-  const lines = [`| reader (${rows.toLocaleString('en-US')} rows, 1 client) | round trips/op | median ms | x raw SELECT: median ms |`, '| --- | ---: | ---: | ---: |'];
+  const lines = [`${TABLE_HEADS.reads}${rows.toLocaleString('en-US')} rows, 1 client) | round trips/op | median ms | x raw SELECT: median ms |`, '| --- | ---: | ---: | ---: |'];
   for (const s of reads.filter((x) => x.historyRows === rows)) {
     for (const r of s.results) lines.push(`| ${r.label} | ${trips(r)} | ${fixed(r.summary.medianMs, 3)} | ${ratio(r.vsBaselineMedianMs)} |`);
   }
@@ -66,7 +97,7 @@ export function linkLines(report: BenchReport): string {
 }
 
 export function growthTable(report: BenchReport): string {
-  const lines = ['| reader | median ms, smallest history | median ms, largest | largest / smallest |', '| --- | ---: | ---: | ---: |'];
+  const lines = [TABLE_HEADS.growth, '| --- | ---: | ---: | ---: |'];
   for (const g of report.growth) {
     lines.push(`| ${g.label} (${g.smallRows.toLocaleString('en-US')} -> ${g.largeRows.toLocaleString('en-US')} rows) | ${fixed(g.smallMedianMs, 3)} | ${fixed(g.largeMedianMs, 3)} | ${ratio(g.spread)} |`);
   }
@@ -74,7 +105,7 @@ export function growthTable(report: BenchReport): string {
 }
 
 export function targetTable(report: BenchReport): string {
-  const lines = ['| at | target | measured: median (min–max over rounds) | goal | result |', '| --- | --- | ---: | ---: | --- |'];
+  const lines = [TABLE_HEADS.targets, '| --- | --- | ---: | ---: | --- |'];
   for (const t of report.targets) {
     const verdict = `${t.pass ? 'pass' : 'miss'}${t.conclusive ? '' : ', not conclusive'}`;
     const floors = [...t.detail.matchAll(/; (\S+) on the same measure: ([\d.]+x)/g)].map((m) => `; ${m[1]} on the same measure: ${m[2]}`).join('');
@@ -84,7 +115,7 @@ export function targetTable(report: BenchReport): string {
   return lines.join('\n');
 }
 
-export function readmeTables(report: BenchReport): string {
+export function performanceTables(report: BenchReport): string {
   const m = report.meta;
   const rtts = m.rtts ?? [0];
   const out = [
@@ -102,10 +133,18 @@ export function readmeTables(report: BenchReport): string {
 }
 
 if (require.main === module) {
-  const file = process.argv.slice(2).find((a) => a !== '--') ?? path.join(__dirname, '..', 'results', 'latest.json');
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const write = args.includes('--write');
+  const file = args.find((a) => a !== '--write') ?? path.join(__dirname, '..', 'results', 'latest.json');
   if (!existsSync(file)) {
-    console.error(`readme-tables: no results file at ${file}; run \`pnpm bench\` first (it writes results/latest.json), or pass a results file`);
+    console.error(`performance-tables: no results file at ${file}; run \`pnpm bench\` first (it writes results/latest.json), or pass a results file`);
     process.exit(2);
   }
-  console.log(readmeTables(JSON.parse(readFileSync(file, 'utf8')) as BenchReport));
+  const tables = performanceTables(JSON.parse(readFileSync(file, 'utf8')) as BenchReport);
+  if (write) {
+    writeFileSync(PERFORMANCE_PAGE, replaceGeneratedBlock(readFileSync(PERFORMANCE_PAGE, 'utf8'), tables));
+    console.error(`performance-tables: wrote the tables of ${file} into ${PERFORMANCE_PAGE}`);
+  } else {
+    console.log(tables);
+  }
 }
