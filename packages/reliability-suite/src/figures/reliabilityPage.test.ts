@@ -1,7 +1,31 @@
 // The reliability page's generator, on a small fixture (no database): every figure shown once, under its topic, with
 // its summary and values, after the run's date, Node, machine and load; and the markers that bound the block.
+// Then docs/reliability.md itself: its block is exactly what the generator makes of the committed
+// docs/results/reliability.json (a whole run of this suite), and its hand-written text quotes no number the block
+// does not show.
+import { readFileSync } from 'node:fs';
 import type { ReliabilityReport } from './figures';
-import { BEGIN_MARKER, END_MARKER, OTHER_TOPIC, TOPICS, generatedBlock, notAPageRun, reliabilityFigures, replaceGeneratedBlock, topicOf } from './reliabilityPage';
+import {
+  BEGIN_MARKER,
+  END_MARKER,
+  OTHER_TOPIC,
+  RELIABILITY_PAGE,
+  RELIABILITY_RESULTS,
+  TOPICS,
+  generatedBlock,
+  notAPageRun,
+  reliabilityFigures,
+  replaceGeneratedBlock,
+  topicOf,
+} from './reliabilityPage';
+
+/** The numbers of a page's hand-written text (outside the block, link targets and code spans left out) that its block does not show. */
+function unbackedNumbers(page: string): string[] {
+  const block = generatedBlock(page);
+  const outside = page.replace(block, '').replace(/\]\([^)]*\)/g, ']').replace(/`[^`]*`/g, '');
+  const shown = new Set(block.match(/\d+(?:[.,]\d+)*/g) ?? []);
+  return [...new Set(outside.match(/\b\d+(?:[.,]\d+)*\b/g) ?? [])].filter((n) => !shown.has(n));
+}
 
 function fixture(): ReliabilityReport {
   return {
@@ -20,7 +44,7 @@ function fixture(): ReliabilityReport {
     },
     figures: {
       'restart.postgresql': { summary: '2 PostgreSQL restarts under a stream of 368 saves: 148 acknowledged, 0 lost', restarts: 2, acknowledged: 148, acknowledgedLost: 0, sample: 'line one\n  <line two>' },
-      'concurrency.pglite.firstSaves': { summary: '200 concurrent first saves for 1 new dev user [pglite, 1 connection]: 0 errors', saves: 200, errors: 0 },
+      'concurrency.pglite.firstSaves': { summary: '200 concurrent first saves for 1 new dev user [pglite, 1 connection]: 0 errors', saves: 200, errors: 0, sample: '' },
       'zz.rowsLost': { summary: 'rows lost: 0 of 518 acknowledged saves', acknowledged: 518, lost: 0, scenarios: 2 },
       'auditDurability.pglite': { summary: '8 injected failures [pglite]: 8 rolled back completely', injected: 8, rolledBack: 8 },
       'newScenario.postgresql': { summary: 'a figure from a test no topic names yet', ok: true },
@@ -51,13 +75,14 @@ describe('reliabilityFigures', () => {
     expect(section(OTHER_TOPIC)).toContain('a figure from a test no topic names yet');
   });
 
-  it('shows each figure once: its summary line, then its key and values, strings on one line and without HTML', () => {
+  it('shows each figure once: its summary line, then its key and values, strings on one line and without HTML, empty ones left out', () => {
     for (const [key, { summary }] of Object.entries(fixture().figures)) {
       expect(lines.filter((l) => l === `- ${summary}`)).toHaveLength(1);
       expect(lines.filter((l) => l.startsWith(`  (\`${key}\``))).toHaveLength(1);
     }
     expect(lines).toContain('  (`restart.postgresql`: restarts 2, acknowledged 148, acknowledgedLost 0, sample line one \\<line two>)');
     expect(lines).toContain('  (`newScenario.postgresql`: ok true)');
+    expect(lines).toContain('  (`concurrency.pglite.firstSaves`: saves 200, errors 0)'); // an empty string is left out
   });
 
   it('says when a run was limited to part of the suite, or had no PgBouncer', () => {
@@ -102,5 +127,36 @@ describe('the generated block between the markers', () => {
     expect(() => generatedBlock('# Reliability\n')).toThrow(/exactly once/);
     expect(() => generatedBlock(`${END_MARKER}\n${BEGIN_MARKER}\n`)).toThrow(/exactly once/);
     expect(() => replaceGeneratedBlock(`${page}${page}`, 'x')).toThrow(/exactly once/);
+  });
+});
+
+describe('docs/reliability.md and docs/results/reliability.json', () => {
+  const page = readFileSync(RELIABILITY_PAGE, 'utf8');
+  const report = JSON.parse(readFileSync(RELIABILITY_RESULTS, 'utf8')) as ReliabilityReport;
+
+  it('the committed file is a whole run of this suite: its meta, and figures of every topic', () => {
+    const m = report.meta;
+    expect(notAPageRun(report)).toBeNull();
+    expect(m.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(m.finishedAt)).toBeGreaterThan(Date.parse(m.startedAt));
+    expect(m.node).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(m.cpus).toBeGreaterThan(0);
+    for (const load of [m.loadAverageAtStart, m.loadAverage]) {
+      expect(load).toHaveLength(3);
+      for (const l of load) expect(Number.isFinite(l)).toBe(true);
+    }
+    expect(m.postgres).toMatch(/^\d+\.\d+/);
+    const topics = new Set(Object.keys(report.figures).map(topicOf));
+    for (const { title } of TOPICS) expect([title, topics.has(title)]).toEqual([title, true]);
+    for (const figure of Object.values(report.figures)) expect(figure.summary.length).toBeGreaterThan(0);
+  });
+
+  it("the page's block is what the generator makes of the committed file, to the character", () => {
+    expect(generatedBlock(page)).toBe(reliabilityFigures(report).trim());
+  });
+
+  it('the hand-written text holds no number the block does not show (the check can fail)', () => {
+    expect(unbackedNumbers(page)).toEqual([]);
+    expect(unbackedNumbers(replaceGeneratedBlock(page, 'Run of 2026-12-07: 200 saves, 0 errors') + '\nOn 2026-11-28, 368 saves, 0 errors; `pg_ctl -m 99`.')).toEqual(['11', '28', '368']);
   });
 });

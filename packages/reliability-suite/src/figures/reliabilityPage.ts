@@ -82,7 +82,7 @@ export function reliabilityFigures(report: ReliabilityReport): string {
     if (inTopic.length === 0) out.push('No figure in this run (its tests were skipped or not run).');
     for (const key of inTopic) {
       const { summary, ...values } = report.figures[key]!;
-      const shown = Object.entries(values).map(([name, value]) => `${name} ${inline(String(value))}`);
+      const shown = Object.entries(values).filter(([, value]) => value !== '').map(([name, value]) => `${name} ${inline(String(value))}`);
       out.push(`- ${inline(summary)}`, `  (\`${key}\`${shown.length ? `: ${shown.join(', ')}` : ''})`);
     }
   }
