@@ -2,9 +2,11 @@
  * The tables of docs/performance.md, from a results file of `pnpm bench`, so
  * every figure there comes from a run anyone can repeat:
  *   pnpm --filter @agentstate/bench run performance-tables [-- results/latest.json]           prints them
- *   pnpm --filter @agentstate/bench run performance-tables -- --write [results/latest.json]   replaces the page's block
+ *   pnpm --filter @agentstate/bench run performance-tables -- --write [results/latest.json]   copies the file to
+ *     docs/results/performance.json and replaces the page's block with its tables
+ * The committed copy lets a test check that the page and the file cannot drift apart.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { achievedText, distanceText, linkActivityText, warmupNote } from './report';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
@@ -18,8 +20,9 @@ export const TABLE_HEADS = {
   targets: '| at | target | measured: median (min–max over rounds) | goal | result |',
 } as const;
 
-/** The page and the markers around its generated block. */
+/** The page, the committed results file its block is generated from, and the markers around that block. */
 export const PERFORMANCE_PAGE = path.join(__dirname, '..', '..', '..', 'docs', 'performance.md');
+export const PERFORMANCE_RESULTS = path.join(__dirname, '..', '..', '..', 'docs', 'results', 'performance.json');
 export const BEGIN_MARKER = '<!-- performance-tables:begin -->';
 export const END_MARKER = '<!-- performance-tables:end -->';
 
@@ -59,8 +62,9 @@ export function saveTable(report: BenchReport, rttMs = 0): string {
   const columns = saves.map((s) => ({ scenario: s, head: `${s.payload}, ${s.concurrency} client${s.concurrency === 1 ? '' : 's'}: ${s.concurrency === 1 ? 'median ms' : 'ops/s'} (x yardstick)` }));
   const ids = [...new Set(saves.flatMap((s) => s.results.map((r) => r.id)))];
   const counted = saves.find((s) => s.concurrency === 1 && s.payload === report.meta.payloads[0]?.label);
-  const lines = [`${TABLE_HEADS.saves} round trips/op | ${columns.map((c) => c.head).join(' | ')} | stored B/snapshot (100 KB) |`, `| --- | ---: |${columns.map(() => ' ---: |').join('')} ---: |`];
-  const large = saves.find((s) => s.concurrency === 1 && s.payload === report.meta.payloads.at(-1)?.label);
+  const largest = report.meta.payloads.at(-1)?.label;
+  const lines = [`${TABLE_HEADS.saves} round trips/op | ${columns.map((c) => c.head).join(' | ')} | stored B/snapshot (${largest ?? 'n/a'}) |`, `| --- | ---: |${columns.map(() => ' ---: |').join('')} ---: |`];
+  const large = saves.find((s) => s.concurrency === 1 && s.payload === largest);
   for (const id of ids) {
     const label = saves.map((s) => row(s, id)?.label).find(Boolean) ?? id;
     const cells = columns.map(({ scenario }) => {
@@ -74,15 +78,38 @@ export function saveTable(report: BenchReport, rttMs = 0): string {
   return lines.join('\n');
 }
 
+const isRead = (s: Scenario) => String(s.kind).startsWith('read-');
+
 /** The reads at a distance, at the largest history level: median ms, ratio to the raw SELECT, round trips. */
 export function readTable(report: BenchReport, rttMs: number): string {
-  const reads = report.scenarios.filter((s) => s.kind !== 'save' && atDistance(s, rttMs));
+  const reads = report.scenarios.filter((s) => isRead(s) && atDistance(s, rttMs));
   const rows = Math.max(...reads.map((s) => s.historyRows ?? 0));
   const lines = [`${TABLE_HEADS.reads}${rows.toLocaleString('en-US')} rows, 1 client) | round trips/op | median ms | x raw SELECT: median ms |`, '| --- | ---: | ---: | ---: |'];
   for (const s of reads.filter((x) => x.historyRows === rows)) {
     for (const r of s.results) lines.push(`| ${r.label} | ${trips(r)} | ${fixed(r.summary.medianMs, 3)} | ${ratio(r.vsBaselineMedianMs)} |`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Scenarios of any other kind (added after this generator was written), one table per kind, so that a new kind
+ * shows on the page instead of breaking it or vanishing: every contender of every scenario with its round trips,
+ * median, ops/s and ratio to the scenario's baseline.
+ */
+export function otherScenarioTables(report: BenchReport): string[] {
+  const others = report.scenarios.filter((s) => s.kind !== 'save' && !isRead(s));
+  const out: string[] = [];
+  for (const kind of [...new Set(others.map((s) => String(s.kind)))]) {
+    out.push('', `Scenarios of kind \`${kind}\`:`, '');
+    const lines = ['| scenario | contender | round trips/op | median ms | ops/s | x baseline: median ms |', '| --- | --- | ---: | ---: | ---: | ---: |'];
+    for (const s of others.filter((x) => String(x.kind) === kind)) {
+      for (const r of s.results) {
+        lines.push(`| ${s.key} | ${r.label} | ${trips(r)} | ${fixed(r.summary.medianMs, 3)} | ${Math.round(r.summary.opsPerSec)} | ${r.vsBaselineMedianMs ? ratio(r.vsBaselineMedianMs) : 'n/a'} |`);
+      }
+    }
+    out.push(lines.join('\n'));
+  }
+  return out;
 }
 
 /** What each link added (SELECT 1 through it and direct) and what it cost. */
@@ -98,7 +125,7 @@ export function linkLines(report: BenchReport): string {
 
 export function growthTable(report: BenchReport): string {
   const lines = [TABLE_HEADS.growth, '| --- | ---: | ---: | ---: |'];
-  for (const g of report.growth) {
+  for (const g of report.growth ?? []) {
     lines.push(`| ${g.label} (${g.smallRows.toLocaleString('en-US')} -> ${g.largeRows.toLocaleString('en-US')} rows) | ${fixed(g.smallMedianMs, 3)} | ${fixed(g.largeMedianMs, 3)} | ${ratio(g.spread)} |`);
   }
   return lines.join('\n');
@@ -106,7 +133,7 @@ export function growthTable(report: BenchReport): string {
 
 export function targetTable(report: BenchReport): string {
   const lines = [TABLE_HEADS.targets, '| --- | --- | ---: | ---: | --- |'];
-  for (const t of report.targets) {
+  for (const t of report.targets ?? []) {
     const verdict = `${t.pass ? 'pass' : 'miss'}${t.conclusive ? '' : ', not conclusive'}`;
     const floors = [...t.detail.matchAll(/; (\S+) on the same measure: ([\d.]+x)/g)].map((m) => `; ${m[1]} on the same measure: ${m[2]}`).join('');
     const roundTrips = /; (round trips\/op: \S+ vs \S+)/.exec(t.detail)?.[1];
@@ -126,7 +153,8 @@ export function performanceTables(report: BenchReport): string {
     out.push('', `Saves at ${rttMs ? `${rttMs} ms of round trip (through the link)` : 'loopback'}:`, '', saveTable(report, rttMs));
     if (rttMs > 0) out.push('', `Reads at ${rttMs} ms of round trip:`, '', readTable(report, rttMs));
   }
-  if (rtts.includes(0)) out.push('', 'Read cost growth with history size (loopback):', '', growthTable(report));
+  if (rtts.includes(0) && report.growth?.length) out.push('', 'Read cost growth with history size (loopback):', '', growthTable(report));
+  out.push(...otherScenarioTables(report));
   if (report.deltaChannel) out.push('', ...formatDeltaChannel(report.deltaChannel));
   out.push('', targetTable(report));
   return out.join('\n');
@@ -142,8 +170,11 @@ if (require.main === module) {
   }
   const tables = performanceTables(JSON.parse(readFileSync(file, 'utf8')) as BenchReport);
   if (write) {
-    writeFileSync(PERFORMANCE_PAGE, replaceGeneratedBlock(readFileSync(PERFORMANCE_PAGE, 'utf8'), tables));
-    console.error(`performance-tables: wrote the tables of ${file} into ${PERFORMANCE_PAGE}`);
+    const page = replaceGeneratedBlock(readFileSync(PERFORMANCE_PAGE, 'utf8'), tables);
+    mkdirSync(path.dirname(PERFORMANCE_RESULTS), { recursive: true });
+    if (path.resolve(file) !== PERFORMANCE_RESULTS) copyFileSync(file, PERFORMANCE_RESULTS);
+    writeFileSync(PERFORMANCE_PAGE, page);
+    console.error(`performance-tables: copied ${file} to ${PERFORMANCE_RESULTS} and wrote its tables into ${PERFORMANCE_PAGE}`);
   } else {
     console.log(tables);
   }
