@@ -58,12 +58,12 @@ export function createReads(db: Queryable, defaultMaxBytes: number = DEFAULT_MAX
     const filterKey = JSON.stringify([userId, threadId, runId]);
     const before = fields.cursor === undefined || fields.cursor === null ? null : decodeCursor(fields.cursor, filterKey);
     const rows = await runDatabase('listSnapshots', () => selectPage(db, { userId, threadId, runId, before, limit, maxBytes }));
-    const last = rows[rows.length - 1];
-    // `candidates` counts up to limit + 1 rows: more than this page means there is a next one.
-    const more = Number(rows[0]?.candidates ?? 0) > rows.length;
+    // A marker row after the page (not in it) says there is a next one.
+    const items = rows.filter((row) => row.in_page);
+    const last = items[items.length - 1];
     return {
-      items: rows.map((row) => fromRow<State>(row)),
-      nextCursor: more && last ? encodeCursor(BigInt(last.seq), filterKey) : null,
+      items: items.map((row) => fromRow<State>(row)),
+      nextCursor: items.length < rows.length && last ? encodeCursor(BigInt(last.seq), filterKey) : null,
     };
   }
 
