@@ -136,6 +136,18 @@ describeWithPostgresServer('bench --quick', () => {
     const [deltaBytes, fullBytes] = delta.storage;
     expect(fullBytes?.serializedBytes).toBeGreaterThan(deltaBytes?.serializedBytes as number);
     expect(report.targets.map((t) => t.id)).toContain('delta-getstate-growth');
+    // Read cost: every read beside its floor at every size and client count, one statement and one round trip each (counted on the wire).
+    const readCost = report.readCost as NonNullable<BenchReport['readCost']>;
+    expect(readCost.scenarios.map((s) => `${s.payload} c=${s.concurrency}`)).toEqual(['1KB c=1', '1KB c=16', '100KB c=1', '100KB c=16', '1MB c=1', '1MB c=16']);
+    for (const s of readCost.scenarios) {
+      expect(s.rows.map((r) => r.id)).toEqual(['getLatest', 'getSnapshot', 'listSnapshots', 'getLineage'].flatMap((read) => [`floor-${read}`, `service-${read}`]));
+      for (const r of s.rows) {
+        expect([r.roundTripsPerOp, r.statementsPerOp]).toEqual([1, 1]);
+        if (r.side === 'service') expectSpread(r.vsFloor as RatioSpread);
+      }
+    }
+    expect(report.targets.filter((t) => t.id.startsWith('read-cost-'))).toHaveLength(24);
+    expect(run.stdout).toContain('== Read cost');
     expect(run.stdout).toContain('== DeltaChannel: graph.getState');
     expect(report.targets.length).toBeGreaterThan(0);
     // The 1 ms targets beside the loopback ones.

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { achievedText, distanceText, linkActivityText, warmupNote } from './report';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
 import { formatDeltaChannel } from './scenarios/deltaChannel';
+import { formatReadCost } from './scenarios/readCost';
 
 /** How each generated table starts (the page's check looks for them). */
 export const TABLE_HEADS = {
@@ -149,6 +150,8 @@ export function performanceTables(report: BenchReport): string {
     `Run of ${m.startedAt} (${m.mode}, ${Math.round(m.wallSeconds)} s, distances ${rtts.map(distanceText).join(' and ')}): Node ${m.node}, ${m.cpus} CPUs, load average ${m.loadAverage.map((l) => fixed(l, 1)).join(' ')}, PostgreSQL ${m.postgres}, pools of ${m.poolSize}${warmupNote(m.jitWarmupOps)}.`,
   ];
   if (report.links?.length) out.push('', linkLines(report));
+  // --only reads: the read-cost table and its targets, nothing else was measured.
+  if (m.only === 'reads') return [...out, '', ...(report.readCost ? formatReadCost(report.readCost) : []), '', targetTable(report)].join('\n');
   for (const rttMs of rtts) {
     out.push('', `Saves at ${rttMs ? `${rttMs} ms of round trip (through the link)` : 'loopback'}:`, '', saveTable(report, rttMs));
     if (rttMs > 0) out.push('', `Reads at ${rttMs} ms of round trip:`, '', readTable(report, rttMs));
@@ -156,6 +159,7 @@ export function performanceTables(report: BenchReport): string {
   if (rtts.includes(0) && report.growth?.length) out.push('', 'Read cost growth with history size (loopback):', '', growthTable(report));
   out.push(...otherScenarioTables(report));
   if (report.deltaChannel) out.push('', ...formatDeltaChannel(report.deltaChannel));
+  if (report.readCost) out.push('', ...formatReadCost(report.readCost));
   out.push('', targetTable(report));
   return out.join('\n');
 }

@@ -80,7 +80,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   const maxStateBytes = options.maxStateBytes ?? MiB;
   const maxMetadataBytes = options.maxMetadataBytes ?? 64 * 1024;
   const threadLockTimeoutMs = options.threadLockTimeoutMs ?? 5_000;
-  // Single-statement saves go straight to the pg pool when the caller passed db.sql.
+  // Single-statement saves and every read go straight to the pg pool when the caller passed db.sql.
   const direct: Queryable = options.sql ? viaDriver(options.sql) : viaPrisma(prisma);
   const writePath = setup.writePath(direct);
   // Group commit for fast-path saves (see snapshotBatcher.ts); off with groupCommit: false.
@@ -177,7 +177,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   return Object.freeze({
     environment,
     saveSnapshot,
-    ...traceEach(writePath.telemetry, { ...createReads(prisma, options.maxReadBytes), ...createDataManagement(prisma, writePath) }),
+    ...traceEach(writePath.telemetry, { ...createReads(direct, options.maxReadBytes), ...createDataManagement(prisma, writePath) }),
   });
 }
 

@@ -15,18 +15,6 @@ export interface WrittenRow {
   created_at: Date;
 }
 
-export interface SnapshotRow {
-  id: string;
-  seq: bigint;
-  user_id: string;
-  thread_id: string;
-  run_id: string;
-  parent_id: string | null;
-  state_json: string;
-  metadata_json: string;
-  created_at: Date;
-}
-
 export interface SnapshotWrite {
   userId: string;
   threadId: string;
