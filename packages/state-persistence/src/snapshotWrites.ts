@@ -13,9 +13,15 @@ import { ensureClause, readEnsureOutcome, type EnsureOutcome, type EnsureOutcome
 export interface WrittenRow {
   id: string;
   created_at: Date;
+  /** an idempotent save's earlier attempt, found stored (see snapshotIdempotency.ts) */
+  replayed?: boolean;
 }
 
 export interface SnapshotWrite {
+  /** the caller's id (an idempotent save, see snapshotIdempotency.ts), else null: the database picks one */
+  id: string | null;
+  /** with an id: the content digest (hex) stored with the row and compared on a retry */
+  digest: string | null;
   userId: string;
   threadId: string;
   runId: string;
@@ -43,7 +49,7 @@ export function writtenRow(columns: WrittenRowColumns): WrittenRow {
 }
 
 /** The parent, when given, must be a snapshot of the same user and thread. */
-function parentIsValid(w: SnapshotWrite): Prisma.Sql {
+export function parentIsValid(w: SnapshotWrite): Prisma.Sql {
   return Prisma.sql`(${w.parentId}::uuid IS NULL OR EXISTS (
     SELECT 1 FROM agent_state_snapshots p WHERE p.id = ${w.parentId}::uuid AND p.user_id = ${w.userId} AND p.thread_id = ${w.threadId}))`;
 }
