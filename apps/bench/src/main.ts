@@ -37,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
   process.once('SIGTERM', onSignal);
   let report: BenchReport;
   try {
-    const { postgresVersion, ...body } = await runBench({ settings, url: database.url, log });
+    const { postgresVersion, ...body } = await runBench({ settings, url: database.url, log, ...(args.only ? { only: args.only } : {}) });
     report = {
       meta: {
         mode: settings.mode,
@@ -51,7 +51,8 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
         poolSize: settings.poolSize,
         jitWarmupOps: settings.jitWarmupOps,
         payloads: settings.payloads,
-        rtts: settings.rtts,
+        rtts: args.only === 'reads' ? [0] : settings.rtts,
+        ...(args.only ? { only: args.only } : {}),
       },
       ...body,
     };

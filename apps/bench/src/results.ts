@@ -5,6 +5,7 @@ export type { LinkActivity } from './link';
 import type { ContenderResult } from './measure';
 import type { RatioSpread } from './stats';
 import type { DeltaChannelResult } from './scenarios/deltaChannel';
+import type { ReadCostResult } from './scenarios/readCost';
 
 export type { RatioSpread } from './stats';
 
@@ -142,6 +143,8 @@ export interface BenchReport {
     payloads: Array<{ label: string; bytes: number }>;
     /** the distances measured (ms of round trip added; 0: loopback), absent in reports from before the link */
     rtts?: number[];
+    /** set when the run measured only a part (--only) */
+    only?: 'reads';
   };
   /** the save contenders (diagnostics excluded), in table order */
   contenders: Array<{ id: string; label: string }>;
@@ -156,4 +159,6 @@ export interface BenchReport {
   };
   /** the DeltaChannel chat (absent in reports written before it existed) */
   deltaChannel?: DeltaChannelResult;
+  /** each read beside its raw floor (absent in reports written before it existed) */
+  readCost?: ReadCostResult;
 }

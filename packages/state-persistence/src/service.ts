@@ -87,7 +87,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   const threadLockTimeoutMs = options.threadLockTimeoutMs ?? 5_000;
   // Built-in retry, for saves with an id only (see @agentstate/write-path retries.ts).
   const retry = resolveRetry(options.retry);
-  // Single-statement saves go straight to the pg pool when the caller passed db.sql.
+  // Single-statement saves and every read go straight to the pg pool when the caller passed db.sql.
   const direct: Queryable = options.sql ? viaDriver(options.sql) : viaPrisma(prisma);
   const writePath = setup.writePath(direct);
   // Group commit for fast-path saves (see snapshotBatcher.ts); off with groupCommit: false.
@@ -225,7 +225,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   return Object.freeze({
     environment,
     saveSnapshot,
-    ...traceEach(writePath.telemetry, { ...createReads(prisma, options.maxReadBytes), ...createDataManagement(prisma, writePath) }),
+    ...traceEach(writePath.telemetry, { ...createReads(direct, options.maxReadBytes), ...createDataManagement(prisma, writePath) }),
   });
 }
 

@@ -1,5 +1,5 @@
-import { decodeValue, reviveValue } from './stateCodec';
-import type { SnapshotRow, SnapshotWrite, WrittenRow } from './snapshotWrites';
+import type { ReadRow } from './readStatements';
+import type { SnapshotWrite, WrittenRow } from './snapshotWrites';
 import type { Snapshot } from './types';
 
 type Identity = Omit<Snapshot, 'state' | 'metadata'>;
@@ -8,10 +8,10 @@ function snapshot<State>(identity: Identity, state: unknown, metadata: unknown):
   return { ...identity, state: state as State, metadata: metadata as Record<string, unknown> };
 }
 
-/** A row read with raw SQL (state and metadata selected as JSON text). */
-export function fromRow<State>(row: SnapshotRow): Snapshot<State> {
-  const identity = { id: row.id, userId: row.user_id, threadId: row.thread_id, runId: row.run_id, parentId: row.parent_id, createdAt: row.created_at };
-  return snapshot(identity, decodeValue(row.state_json), decodeValue(row.metadata_json));
+/** A row as every read returns it (readStatements.ts): state and metadata decoded, created_at in epoch ms. */
+export function fromRow<State>(row: ReadRow): Snapshot<State> {
+  const identity = { id: row.id, userId: row.user_id, threadId: row.thread_id, runId: row.run_id, parentId: row.parent_id, createdAt: new Date(Number(row.created_ms)) };
+  return snapshot(identity, row.state, row.metadata);
 }
 
 /**
@@ -22,27 +22,3 @@ export function fromWrite<State>(w: SnapshotWrite, row: WrittenRow, state: unkno
   // A literal, not a spread: this runs on every save.
   return { id: row.id, userId: w.userId, threadId: w.threadId, runId: w.runId, parentId: w.parentId, createdAt: row.created_at, state: state as State, metadata: (metadata ?? {}) as Record<string, unknown> };
 }
-
-/** A row read through Prisma's typed API (jsonb already parsed by the driver). */
-export interface SnapshotRecord extends Identity {
-  state: unknown;
-  metadata: unknown;
-}
-
-export function fromRecord<State>(record: SnapshotRecord): Snapshot<State> {
-  // Explicit fields: records may carry internal columns (seq) that must not leak.
-  const { id, userId, threadId, runId, parentId, createdAt } = record;
-  return snapshot({ id, userId, threadId, runId, parentId, createdAt }, reviveValue(record.state), reviveValue(record.metadata));
-}
-
-/** Columns read for a Snapshot (never `seq`, which is internal). */
-export const SNAPSHOT_SELECT = {
-  id: true,
-  userId: true,
-  threadId: true,
-  runId: true,
-  parentId: true,
-  state: true,
-  metadata: true,
-  createdAt: true,
-} as const;

@@ -17,18 +17,6 @@ export interface WrittenRow {
   replayed?: boolean;
 }
 
-export interface SnapshotRow {
-  id: string;
-  seq: bigint;
-  user_id: string;
-  thread_id: string;
-  run_id: string;
-  parent_id: string | null;
-  state_json: string;
-  metadata_json: string;
-  created_at: Date;
-}
-
 export interface SnapshotWrite {
   /** the caller's id (an idempotent save, see snapshotIdempotency.ts), else null: the database picks one */
   id: string | null;

@@ -160,7 +160,7 @@ export interface StatePersistenceOptions {
    */
   groupCommit?: false | { maxInFlight?: number; maxBatch?: number; maxRowBytes?: number };
   /**
-   * Metrics and traces (see the README's Observability section). Default:
+   * Metrics and traces (see docs/operations/observability.md). Default:
    * OpenTelemetry's global providers at creation (a no-op without an SDK, or
    * without @opentelemetry/api installed). Pass createTelemetry({ meterProvider,
    * tracerProvider }) to use providers of your own.

@@ -13,7 +13,7 @@ export type { KeyValues, PlannedReference, ReferencePlan, ReferenceRule } from '
 export { ensureClause, ensureReferences, readEnsureOutcome } from './ensureStatement';
 export type { EnsureOutcome, EnsureOutcomeColumns, EnsurePlan } from './ensureStatement';
 export { viaDriver, viaPrisma } from './queryable';
-export type { Queryable } from './queryable';
+export type { Queryable, RowOptions } from './queryable';
 export { withThreadTurn } from './threadTurn';
 export type { LockedTransaction } from './threadTurn';
 export { GroupCommit } from './groupCommit';

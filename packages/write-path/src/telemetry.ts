@@ -4,7 +4,7 @@
  * every call here is a no-op. Names follow OpenTelemetry's conventions where
  * one applies (error.type, user.id, db.system.name,
  * deployment.environment.name), else live under `agentstate.`. Attributes
- * carry ids, never state contents. The README lists them all.
+ * carry ids, never state contents. docs/operations/observability.md lists them all.
  */
 import type * as OtelApiModule from '@opentelemetry/api';
 import type { Attributes, Counter, Histogram, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api';
