@@ -26,11 +26,12 @@ describeWithPostgresServer('bench --quick', () => {
     const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), '--conditions=@agentstate/source', 'src/main.ts', '--quick', '--warmup', '5', '--out', out], {
       cwd: packageDir,
       encoding: 'utf8',
-      timeout: 240_000,
+      // Generous: the quick run takes about 2.5 min at load 15 on 2 cores; a killed run says so below.
+      timeout: 540_000,
       // DATABASE_URL is the user's database: the bench must not touch it (a closed port here would fail the run if it did).
       env: { ...process.env, BENCH_DATABASE_URL: testServerUrl(), DATABASE_URL: 'postgresql://not-the-bench@127.0.0.1:1/users_own_database', NODE_OPTIONS: '' },
     });
-    if (run.status !== 0) throw new Error(`bench --quick exited ${run.status ?? run.signal}:\n${run.stderr}`);
+    if (run.status !== 0) throw new Error(`bench --quick exited ${run.status ?? run.signal}${run.error ? ` (${run.error.message})` : ''}:\n${run.stderr}\n${run.stdout.slice(-2000)}`);
 
     const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
     expect(report.meta.mode).toBe('quick');
@@ -193,5 +194,5 @@ describeWithPostgresServer('bench --quick', () => {
     } finally {
       await admin.end();
     }
-  }, 250_000);
+  }, 550_000);
 });

@@ -95,6 +95,7 @@ describe('reliabilityFigures', () => {
   it('puts keys under their topic by their first part', () => {
     expect(topicOf('pooler.transaction.mixed')).toBe('Poolers');
     expect(topicOf('callerPaths.pglite')).toBe('Production boundary');
+    expect(topicOf('faultInjection.pgbouncer.saves')).toBe('Faults and restarts');
     expect(topicOf('upgrade.snapshot_lz4_compression')).toBe('Upgrades under load');
     expect(topicOf('poolers.x')).toBe(OTHER_TOPIC);
   });

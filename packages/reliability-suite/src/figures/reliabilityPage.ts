@@ -21,7 +21,7 @@ export const TOPICS: ReadonlyArray<{ title: string; prefixes: readonly string[] 
   { title: 'Load', prefixes: ['concurrency'] },
   { title: 'Poolers', prefixes: ['pooler'] },
   { title: 'Busy thread', prefixes: ['busyThread'] },
-  { title: 'Faults and restarts', prefixes: ['restart', 'auditDurability'] },
+  { title: 'Faults and restarts', prefixes: ['restart', 'auditDurability', 'faultInjection'] },
   { title: 'Production boundary', prefixes: ['productionBoundary', 'environmentSpoofing', 'callerPaths'] },
   { title: 'Bad input', prefixes: ['badInput'] },
   { title: 'Upgrades under load', prefixes: ['upgrade'] },
