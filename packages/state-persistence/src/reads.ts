@@ -1,11 +1,12 @@
 import type { PrismaClient } from '@agentstate/db';
 import { decodeCursor, encodeCursor } from './cursor';
 import { SnapshotNotFoundError } from './errors';
-import { fromRecord, fromRow, SNAPSHOT_SELECT } from './snapshotMapping';
+import { fromRow } from './snapshotMapping';
 import type { SnapshotRow } from './snapshotWrites';
 import type { GetLineageInput, GetSnapshotInput, ListSnapshotsInput, Snapshot, SnapshotPage } from './types';
 import { rejectUnknownKeys, requireIdentifier, requireInteger, requireObject, requireSnapshotId } from './validation';
-import { runDatabase } from '@agentstate/write-path';
+import { Prisma } from '@agentstate/db';
+import { runDatabase, stateTextColumn } from '@agentstate/write-path';
 
 const LIST_KEYS = ['userId', 'threadId', 'runId', 'limit', 'cursor', 'maxBytes'] as const;
 const MAX_PAGE = 500;
@@ -14,6 +15,10 @@ const MiB = 1024 * 1024;
 /** Bytes of encoded state and metadata one read may return at most (one row is always returned). */
 export const DEFAULT_MAX_READ_BYTES = 8 * MiB;
 const MAX_READ_BYTES = 256 * MiB;
+
+/** A snapshot's columns as SnapshotRow, from agent_state_snapshots aliased s. */
+const SNAPSHOT_COLUMNS = Prisma.sql`s.id::text AS id, s.seq, s.user_id, s.thread_id, s.run_id, s.parent_id::text AS parent_id,
+  ${stateTextColumn('s')} AS state_json, s.metadata::text AS metadata_json, s.created_at`;
 
 /**
  * The read side of the service. Every read names its owner: a snapshot of
@@ -32,10 +37,12 @@ export function createReads(prisma: PrismaClient, defaultMaxBytes: number = DEFA
     rejectUnknownKeys(fields, ['userId', 'threadId'], 'getLatest query');
     const userId = requireIdentifier(fields.userId, 'userId');
     const threadId = requireIdentifier(fields.threadId, 'threadId');
-    const record = await runDatabase('getLatest', () =>
-      prisma.agentStateSnapshot.findFirst({ where: { userId, threadId }, orderBy: { seq: 'desc' }, select: SNAPSHOT_SELECT }),
+    const rows = await runDatabase('getLatest', () =>
+      prisma.$queryRaw<SnapshotRow[]>`
+        SELECT ${SNAPSHOT_COLUMNS} FROM agent_state_snapshots s
+        WHERE s.user_id = ${userId} AND s.thread_id = ${threadId} ORDER BY s.seq DESC LIMIT 1`,
     );
-    return record ? fromRecord<State>(record) : null;
+    return rows[0] ? fromRow<State>(rows[0]) : null;
   }
 
   async function getSnapshot<State>(query: GetSnapshotInput): Promise<Snapshot<State>> {
@@ -44,9 +51,11 @@ export function createReads(prisma: PrismaClient, defaultMaxBytes: number = DEFA
     const userId = requireIdentifier(fields.userId, 'userId');
     const id = requireSnapshotId(fields.id, 'id');
     // The owner is part of the lookup: another user's snapshot is simply not found.
-    const record = await runDatabase('getSnapshot', () => prisma.agentStateSnapshot.findFirst({ where: { id, userId }, select: SNAPSHOT_SELECT }));
-    if (!record) throw new SnapshotNotFoundError(id);
-    return fromRecord<State>(record);
+    const rows = await runDatabase('getSnapshot', () =>
+      prisma.$queryRaw<SnapshotRow[]>`SELECT ${SNAPSHOT_COLUMNS} FROM agent_state_snapshots s WHERE s.id = ${id}::uuid AND s.user_id = ${userId}`,
+    );
+    if (!rows[0]) throw new SnapshotNotFoundError(id);
+    return fromRow<State>(rows[0]);
   }
 
   async function listSnapshots<State>(query: ListSnapshotsInput): Promise<SnapshotPage<State>> {
@@ -70,8 +79,8 @@ export function createReads(prisma: PrismaClient, defaultMaxBytes: number = DEFA
                  coalesce(sum(octet_length(c.state_json) + octet_length(c.metadata_json)) OVER (ORDER BY c.seq DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS bytes_before
           FROM (
             SELECT id::text AS id, seq, user_id, thread_id, run_id, parent_id::text AS parent_id,
-                   state::text AS state_json, metadata::text AS metadata_json, created_at
-            FROM agent_state_snapshots
+                   ${stateTextColumn('s')} AS state_json, metadata::text AS metadata_json, created_at
+            FROM agent_state_snapshots s
             WHERE user_id = ${userId}
               AND (${threadId}::text IS NULL OR thread_id = ${threadId})
               AND (${runId}::text IS NULL OR run_id = ${runId})
@@ -107,13 +116,13 @@ export function createReads(prisma: PrismaClient, defaultMaxBytes: number = DEFA
         WITH RECURSIVE chain AS (
           SELECT s.id, s.seq, s.user_id, s.thread_id, s.run_id, s.parent_id, s.created_at, t.state_json, t.metadata_json,
                  1 AS depth, (octet_length(t.state_json) + octet_length(t.metadata_json))::bigint AS bytes
-          FROM agent_state_snapshots s, LATERAL (SELECT s.state::text AS state_json, s.metadata::text AS metadata_json) t
+          FROM agent_state_snapshots s, LATERAL (SELECT ${stateTextColumn('s')} AS state_json, s.metadata::text AS metadata_json) t
           WHERE s.id = ${id}::uuid AND s.user_id = ${userId}
           UNION ALL
           SELECT p.id, p.seq, p.user_id, p.thread_id, p.run_id, p.parent_id, p.created_at, t.state_json, t.metadata_json,
                  chain.depth + 1, chain.bytes + octet_length(t.state_json) + octet_length(t.metadata_json)
           FROM chain JOIN agent_state_snapshots p ON p.id = chain.parent_id AND p.user_id = chain.user_id,
-               LATERAL (SELECT p.state::text AS state_json, p.metadata::text AS metadata_json) t
+               LATERAL (SELECT ${stateTextColumn('p')} AS state_json, p.metadata::text AS metadata_json) t
           WHERE chain.depth < ${limit} AND chain.bytes < ${maxBytes}
         )
         SELECT id::text AS id, seq, user_id, thread_id, run_id, parent_id::text AS parent_id, state_json, metadata_json, created_at

@@ -1,6 +1,9 @@
 import type { PrismaClient } from '@agentstate/db';
 import type { Environment } from '@agentstate/policy';
 import {
+  ElementCache,
+  GROWING_STATE_MIN_BYTES,
+  splitState,
   setUpDoor,
   foreignKeyViolation,
   toPersistenceError,
@@ -19,7 +22,7 @@ import { ConcurrentWriteError, InvalidInputError, SnapshotNotFoundError } from '
 import { checkOptions } from './options';
 import { createReads } from './reads';
 import { fromWrite } from './snapshotMapping';
-import { insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
+import { insertLayoutSnapshot, insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
 import { SnapshotBatcher } from './snapshotBatcher';
 import { encodeValue } from './stateCodec';
 import type {
@@ -85,6 +88,9 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   const writePath = setup.writePath(direct);
   // Group commit for fast-path saves (see snapshotBatcher.ts); off with groupCommit: false.
   const batcher = options.groupCommit === false ? null : new SnapshotBatcher(direct, options.groupCommit ?? {});
+  // Growing-state storage (docs/concepts/growing-state.md); off with growingState: false.
+  const growing = options.growingState === false ? null : { minBytes: options.growingState?.minBytes ?? GROWING_STATE_MIN_BYTES };
+  const elements = new ElementCache({ maxThreads: options.growingState === false ? 0 : (options.growingState?.cacheThreads ?? 1000) });
   // Start-up check: every required relation of a snapshot has a provisioning rule.
   const snapshotPlan = writePath.plan('AgentStateSnapshot', SNAPSHOT_KEY_FIELDS);
 
@@ -111,7 +117,15 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
       expectedParentId,
       state: fields.state,
       metadata: fields.metadata,
-      write: { userId, threadId, runId, parentId: parentId ?? null, stateJson: state.json, metadataJson: metadata.json },
+      write: {
+        userId,
+        threadId,
+        runId,
+        parentId: parentId ?? null,
+        stateJson: state.json,
+        metadataJson: metadata.json,
+        parts: growing ? splitState(state.json, growing.minBytes) : null,
+      },
     };
   }
 
@@ -120,12 +134,31 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
    * plan (grouped with concurrent ones outside transactions), else the ensure path.
    */
   async function attemptSave(db: Queryable, w: SnapshotWrite, ensure: EnsurePlan | null): Promise<Attempted<WrittenRow | null>> {
+    if (w.parts !== null) return attemptLayoutSave(db, w, w.parts, ensure);
     if (ensure === null) {
       const row = db === direct && batcher ? await batcher.insert(w) : await insertSnapshot(db, w);
       return { value: row, written: row !== null, ensured: null };
     }
     const { row, ensured } = await insertSnapshotEnsuring(db, w, ensure);
     return { value: row, written: row !== null, ensured };
+  }
+
+  /**
+   * A large state as a layout over the thread's elements: planned against
+   * what this instance knows of the thread; when the statement refuses that
+   * view as stale (another writer, a collection), planned afresh (every
+   * element new, which cannot be refused) and run once more.
+   */
+  async function attemptLayoutSave(db: Queryable, w: SnapshotWrite, parts: NonNullable<SnapshotWrite['parts']>, ensure: EnsurePlan | null): Promise<Attempted<WrittenRow | null>> {
+    let save = elements.plan(w.userId, w.threadId, parts);
+    let result = await insertLayoutSnapshot(db, w, save, ensure);
+    if (result.elements.kind === 'refused') {
+      elements.forget(w.userId, w.threadId);
+      save = elements.plan(w.userId, w.threadId, parts, true);
+      result = await insertLayoutSnapshot(db, w, save, ensure);
+    }
+    if (result.elements.kind === 'written') elements.written(save, result.elements.base, result.elements.epoch);
+    return { value: result.row, written: result.row !== null, ensured: result.ensured };
   }
 
   /**
@@ -177,7 +210,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   return Object.freeze({
     environment,
     saveSnapshot,
-    ...traceEach(writePath.telemetry, { ...createReads(prisma, options.maxReadBytes), ...createDataManagement(prisma, writePath) }),
+    ...traceEach(writePath.telemetry, { ...createReads(prisma, options.maxReadBytes), ...createDataManagement(prisma, { forgetUser: (id) => { writePath.forgetUser(id); elements.forgetUser(id); }, forgetReference: (model, key) => writePath.forgetReference(model, key) }) }),
   });
 }
 
