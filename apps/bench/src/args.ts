@@ -6,6 +6,7 @@ export const USAGE = `usage: tsx src/main.ts [--quick] [--rtt <ms>[,<ms>…]] [-
                   value runs every PostgreSQL scenario again through a delay link adding that round trip
                   (half each way). Repeat the flag or list them: --rtt 0,0.5 --rtt 2
   --out <file>    where to write the JSON figures (default: apps/bench/results/latest.json)
+  --only storage  run only the growing-state storage scenario (stored bytes per workload at 200 and 1,000 saves)
   --warmup <ops>  warm-up operations per contender in the first scenario (default 3000; quick 3;
                   never fewer than that scenario's own warm-up batch: 20, quick 3)
 Server: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres; DATABASE_URL is never used); a fresh database is created and dropped.`;
@@ -20,6 +21,8 @@ export interface BenchArgs {
   warmup?: number;
   /** overrides the settings' round-trip times (ms, ascending, no duplicates) */
   rtts?: number[];
+  /** run only this scenario */
+  only?: 'storage';
 }
 
 export const DEFAULT_OUT = path.resolve(__dirname, '..', 'results', 'latest.json');
@@ -39,6 +42,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       const value = argv[++i];
       if (!value || !/^\d+$/.test(value)) throw new UsageError('--warmup needs a whole number of operations');
       args.warmup = Number(value);
+    } else if (arg === '--only') {
+      const value = argv[++i];
+      if (value !== 'storage') throw new UsageError('--only needs a scenario name: storage');
+      args.only = value;
     } else if (arg === '--rtt') {
       const value = argv[++i];
       const rtts = value?.split(',').map((x) => x.trim()) ?? [];

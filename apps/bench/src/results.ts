@@ -5,6 +5,7 @@ export type { LinkActivity } from './link';
 import type { ContenderResult } from './measure';
 import type { RatioSpread } from './stats';
 import type { DeltaChannelResult } from './scenarios/deltaChannel';
+import type { GrowingStorageResult } from './scenarios/growingStorage';
 
 export type { RatioSpread } from './stats';
 
@@ -156,4 +157,6 @@ export interface BenchReport {
   };
   /** the DeltaChannel chat (absent in reports written before it existed) */
   deltaChannel?: DeltaChannelResult;
+  /** growing-state storage per workload (absent in reports written before it existed) */
+  growingStorage?: GrowingStorageResult;
 }

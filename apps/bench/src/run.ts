@@ -12,6 +12,7 @@ import { measureInterleaved, type Contender, type ContenderResult, type MeasureS
 import { makePayload, stateFor, type Payload } from './payloads';
 import { profileRoundTrips } from './profile/roundTrips';
 import { runDeltaChannelScenario } from './scenarios/deltaChannel';
+import { runGrowingStorageScenario } from './scenarios/growingStorage';
 import type { BenchReport, LinkReport, NoiseCheck, OperationProfile, Scenario, ScenarioRow, StoredBytes } from './results';
 import { createHistorySeeder, latestMeasuredStep, truncateAll } from './seed';
 import { createServerCpuSampler, type ServerCpuSampler } from './serverCpu';
@@ -133,6 +134,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   // One link per distance above 0, each in a process of its own, open for the whole run (saves, then reads).
   const distances: Distance[] = [];
   let delta: Awaited<ReturnType<typeof runDeltaChannelScenario>> | undefined;
+  let growingStorage: Awaited<ReturnType<typeof runGrowingStorageScenario>> | undefined;
   try {
     for (const rttMs of settings.rtts) {
       const link = rttMs > 0 ? await openLink(url, rttMs) : null;
@@ -213,6 +215,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
     }
     for (const distance of distances) await measureRtt(distance, 'after the reads');
     delta = await runDeltaChannelScenario(url, distances, settings.deltaChannel, log);
+    growingStorage = await runGrowingStorageScenario(url, settings.growingStorage, log);
   } finally {
     await Promise.allSettled(distances.map((d) => d.link?.close()));
     await cpu?.close();
@@ -245,5 +248,5 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   if (delta) targets.push(...delta.targets);
   const first = scenarios.find((s) => s.key === saveKey('postgresql', labels[0] as string, 1, settings.rtts[0]));
   const contenders = (first?.results ?? []).filter((r) => !r.diagnostic).map((r) => ({ id: r.id, label: r.label }));
-  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile, ...(delta ? { deltaChannel: delta.result } : {}) };
+  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile, ...(delta ? { deltaChannel: delta.result } : {}), ...(growingStorage ? { growingStorage } : {}) };
 }

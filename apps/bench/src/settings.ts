@@ -5,6 +5,7 @@
  */
 import type { MeasureSettings } from './measure';
 import type { DeltaChannelSettings } from './scenarios/deltaChannel';
+import { WORKLOADS, type GrowingStorageSettings } from './scenarios/growingStorage';
 
 export interface BenchSettings {
   mode: 'default' | 'quick';
@@ -49,6 +50,8 @@ export interface BenchSettings {
   achievedRttQueries: number;
   /** the DeltaChannel chat (scenarios/deltaChannel.ts) */
   deltaChannel: DeltaChannelSettings;
+  /** growing-state storage (scenarios/growingStorage.ts) */
+  growingStorage: GrowingStorageSettings;
 }
 
 const KB = 1024;
@@ -77,6 +80,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   linkWarmupOps: 200,
   achievedRttQueries: 200,
   deltaChannel: { turns: 200, earlyTurn: 10, warmupOps: 5, rounds: 10, opsPerRound: 10 },
+  growingStorage: { marks: [200, 1000], wholeUpTo: 200, workloads: WORKLOADS },
 };
 
 export const QUICK_SETTINGS: BenchSettings = {
@@ -100,4 +104,5 @@ export const QUICK_SETTINGS: BenchSettings = {
   linkWarmupOps: 3,
   achievedRttQueries: 20,
   deltaChannel: { turns: 20, earlyTurn: 10, warmupOps: 1, rounds: 2, opsPerRound: 2 },
+  growingStorage: { marks: [200], wholeUpTo: 200, workloads: WORKLOADS },
 };

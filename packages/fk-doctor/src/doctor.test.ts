@@ -46,6 +46,10 @@ const HEALTHY_FKS: ForeignKeyCheck[] = [
     referencedColumns: ['id'],
     onDelete: 'SET NULL',
   }),
+  checkpointFk('AgentStateElement', 'agent_state_elements', 'user'),
+  checkpointFk('AgentStateElement', 'agent_state_elements', 'thread'),
+  checkpointFk('AgentStateElementLog', 'agent_state_element_logs', 'user'),
+  checkpointFk('AgentStateElementLog', 'agent_state_element_logs', 'thread'),
   checkpointFk('AgentCheckpoint', 'agent_checkpoints', 'user'),
   checkpointFk('AgentCheckpoint', 'agent_checkpoints', 'thread'),
   checkpointFk('AgentCheckpointBlob', 'agent_checkpoint_blobs', 'user'),
@@ -353,6 +357,6 @@ describe('runFkDoctor on a database that was never migrated', () => {
   it('fails with DatabaseNotMigratedError naming the missing tables', async () => {
     const attempt = runFkDoctor(prisma!);
     await expect(attempt).rejects.toBeInstanceOf(DatabaseNotMigratedError);
-    await expect(attempt).rejects.toMatchObject({ missingTables: ['userbase', 'agent_threads', 'agent_state_snapshots', 'agent_checkpoints', 'agent_checkpoint_blobs', 'agent_checkpoint_writes', 'user_provisioning_audit'] });
+    await expect(attempt).rejects.toMatchObject({ missingTables: ['userbase', 'agent_threads', 'agent_state_snapshots', 'agent_state_elements', 'agent_state_element_logs', 'agent_checkpoints', 'agent_checkpoint_blobs', 'agent_checkpoint_writes', 'user_provisioning_audit'] });
   });
 });
