@@ -80,7 +80,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   linkWarmupOps: 200,
   achievedRttQueries: 200,
   deltaChannel: { turns: 200, earlyTurn: 10, warmupOps: 5, rounds: 10, opsPerRound: 10 },
-  growingStorage: { marks: [200, 1000], wholeUpTo: 200, workloads: WORKLOADS },
+  growingStorage: { marks: [200, 1000], wholeUpTo: 200, workloads: WORKLOADS, saverTurns: [200] },
 };
 
 export const QUICK_SETTINGS: BenchSettings = {
@@ -104,5 +104,5 @@ export const QUICK_SETTINGS: BenchSettings = {
   linkWarmupOps: 3,
   achievedRttQueries: 20,
   deltaChannel: { turns: 20, earlyTurn: 10, warmupOps: 1, rounds: 2, opsPerRound: 2 },
-  growingStorage: { marks: [200], wholeUpTo: 200, workloads: WORKLOADS },
+  growingStorage: { marks: [200], wholeUpTo: 200, workloads: WORKLOADS, saverTurns: [50] },
 };

@@ -40,6 +40,14 @@ export interface AgentStateSaverOptions {
    * with `sql`; false turns it off. Without `sql` (e.g. PGlite) every put is its own statement.
    */
   groupCommit?: false | GroupCommitOptions;
+  /**
+   * Growing-state storage (docs/concepts/growing-state.md): a channel value
+   * whose JSON is at least `minBytes` (default 8192) and holds a large array
+   * (MessagesValue's messages) stores each item once per thread, shared with
+   * the snapshot service's mechanism. `false` stores every value whole.
+   * `cacheThreads`: how many threads' element digests are remembered (default 1000).
+   */
+  growingState?: false | { minBytes?: number; cacheThreads?: number };
   /** forkPolicy 'reject': how long a put waits in all (its turn behind the thread's other writers, a pool connection, the lock), default 5000 ms; then ThreadBusyError (retryable) */
   threadLockTimeoutMs?: number;
 }
@@ -50,7 +58,7 @@ export function isForkPolicy(value: unknown): value is ForkPolicy {
   return value === 'allow' || value === 'reject';
 }
 
-const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel', 'forkPolicy', 'threadLockTimeoutMs', 'groupCommit']);
+const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel', 'forkPolicy', 'threadLockTimeoutMs', 'groupCommit', 'growingState']);
 
 /** The options, checked at start-up: a typo must fail loudly, never switch a protection off. */
 export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSaverOptions {
@@ -67,11 +75,21 @@ export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSa
   if (options.defaultUserId !== undefined) requireId(options.defaultUserId, 'defaultUserId');
   if (options.forkPolicy !== undefined && !isForkPolicy(options.forkPolicy)) throw new InvalidInputError('forkPolicy', "expected 'allow' or 'reject'");
   checkGroupCommit(options.groupCommit);
+  checkGrowingState(options.growingState);
   const timeout = options.threadLockTimeoutMs;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1)) {
     throw new InvalidInputError('threadLockTimeoutMs', 'expected a positive number of milliseconds');
   }
   return options;
+}
+
+function checkGrowingState(value: unknown): void {
+  if (value === undefined || value === false) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError('growingState', 'expected false or { minBytes?, cacheThreads? }');
+  for (const [key, limit] of Object.entries(value)) {
+    if (key !== 'minBytes' && key !== 'cacheThreads') throw new InvalidInputError('growingState', `unknown option ${key}; expected minBytes, cacheThreads`);
+    if (!Number.isInteger(limit) || (limit as number) < 0 || (limit as number) > 1024 * 1024 * 1024) throw new InvalidInputError(`growingState.${key}`, 'expected a non-negative integer');
+  }
 }
 
 const GROUP_COMMIT_LIMITS = { maxInFlight: [1, 1000], maxBatch: [1, 10_000], maxRowBytes: [0, 1024 * 1024 * 1024] } as const;

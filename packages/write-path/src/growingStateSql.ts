@@ -90,20 +90,28 @@ export function elementClause(save: ElementSave, guard: Prisma.Sql): ElementClau
 }
 
 /**
+ * The JSON text a layout stands for: its pieces and element ranges
+ * concatenated in order (one index range scan per range), for the thread
+ * given by the `userId` / `threadId` expressions. Null when `layout` is null.
+ */
+export function layoutText(userId: Prisma.Sql, threadId: Prisma.Sql, layout: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(
+    SELECT string_agg(CASE WHEN jsonb_typeof(part.v) = 'string' THEN part.v #>> '{}' ELSE coalesce((
+      SELECT string_agg(e.body, ',' ORDER BY e.seq) FROM agent_state_elements e
+      WHERE e.user_id = ${userId} AND e.thread_id = ${threadId} AND e.seq BETWEEN (part.v->>0)::int8 AND (part.v->>1)::int8), '') END, '' ORDER BY part.i)
+    FROM jsonb_array_elements(${layout}) WITH ORDINALITY part(v, i))`;
+}
+
+/**
  * A snapshot's state as JSON text, for a query over agent_state_snapshots
- * aliased `alias`: the jsonb column when stored whole, else the layout's
- * pieces and element ranges concatenated in order (one index range scan per
- * range, all within the one statement). The SQL function
+ * aliased `alias`: the jsonb column when stored whole, else its layout's
+ * text, within the one statement. The SQL function
  * agent_state_snapshot_state_text (migration growing_state) is the same
  * expression for people querying by hand; a test keeps them equal.
  */
 export function stateTextColumn(alias: string): Prisma.Sql {
   const a = Prisma.raw(alias.replace(/[^A-Za-z0-9_]/g, ''));
-  return Prisma.sql`CASE WHEN ${a}.layout IS NULL THEN ${a}.state::text ELSE (
-    SELECT string_agg(CASE WHEN jsonb_typeof(part.v) = 'string' THEN part.v #>> '{}' ELSE coalesce((
-      SELECT string_agg(e.body, ',' ORDER BY e.seq) FROM agent_state_elements e
-      WHERE e.user_id = ${a}.user_id AND e.thread_id = ${a}.thread_id AND e.seq BETWEEN (part.v->>0)::int8 AND (part.v->>1)::int8), '') END, '' ORDER BY part.i)
-    FROM jsonb_array_elements(${a}.layout) WITH ORDINALITY part(v, i)) END`;
+  return Prisma.sql`CASE WHEN ${a}.layout IS NULL THEN ${a}.state::text ELSE ${layoutText(Prisma.sql`${a}.user_id`, Prisma.sql`${a}.thread_id`, Prisma.sql`${a}.layout`)} END`;
 }
 
 /** Threads as a relation t(user_id, thread_id), from parallel arrays. */
@@ -128,15 +136,19 @@ export function renewEpochs(threads: ReadonlyArray<{ userId: string; threadId: s
 /**
  * Collection, step 2 (the next statement of that transaction, so it sees
  * every save committed before step 1 took the locks): deletes the elements
- * of these threads that no snapshot's layout references.
+ * of these threads that no layout references (snapshots', and checkpoint
+ * blobs' of the LangGraph saver: both doors share a thread's elements).
  */
 export function collectElements(threads: ReadonlyArray<{ userId: string; threadId: string }>): Prisma.Sql {
   return Prisma.sql`
     WITH kept AS (
       SELECT t.user_id, t.thread_id, (
         SELECT range_agg(int8range((r.v->>0)::int8, (r.v->>1)::int8, '[]'))
-        FROM agent_state_snapshots s, jsonb_array_elements(s.layout) r(v)
-        WHERE s.user_id = t.user_id AND s.thread_id = t.thread_id AND s.layout IS NOT NULL AND jsonb_typeof(r.v) = 'array') AS seqs
+        FROM (SELECT s.layout FROM agent_state_snapshots s WHERE s.user_id = t.user_id AND s.thread_id = t.thread_id AND s.layout IS NOT NULL
+              UNION ALL
+              SELECT b.layout FROM agent_checkpoint_blobs b WHERE b.user_id = t.user_id AND b.thread_id = t.thread_id AND b.layout IS NOT NULL) l,
+             jsonb_array_elements(l.layout) r(v)
+        WHERE jsonb_typeof(r.v) = 'array') AS seqs
       FROM (${threadList(threads)}) t(user_id, thread_id))
     DELETE FROM agent_state_elements e USING kept
     WHERE e.user_id = kept.user_id AND e.thread_id = kept.thread_id AND (kept.seqs IS NULL OR NOT kept.seqs @> e.seq)`;

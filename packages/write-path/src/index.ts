@@ -45,5 +45,5 @@ export { GROWING_STATE_MIN_BYTES, assembleLayout, planLayout, splitJson } from '
 export type { LayoutEntry, PlannedLayout, StatePart } from './growingState';
 export { ElementCache, splitState } from './elementCache';
 export type { ElementCacheOptions } from './elementCache';
-export { collectElements, elementClause, readElementOutcome, renewEpochs, stateTextColumn } from './growingStateSql';
+export { collectElements, elementClause, layoutText, readElementOutcome, renewEpochs, stateTextColumn } from './growingStateSql';
 export type { ElementClause, ElementOutcome, ElementOutcomeColumns, ElementSave } from './growingStateSql';

@@ -15,17 +15,23 @@
  * agent_state_element_logs, after minus before, divided by the JSON bytes of
  * the thread's final state, at each mark (200 and 1,000 saves). Also the
  * mean client-side time per save over the last 50 saves before each mark
- * and the median getLatest time at the mark (single runs: indicative, not
- * targets). Text: seeded words from a vocabulary of 4,096 made-up words
+ * and the median getLatest time at the mark, beside the same state saved
+ * and read whole on a side thread (single runs: indicative, not targets). Text: seeded words from a vocabulary of 4,096 made-up words
  * drawn with a Zipf-like skew, which compresses about as English prose does
  * (2-3x with pglz/lz4); a small vocabulary would flatter whole rows (TOAST
  * compresses them, elements of ~1 KB are stored uncompressed), random
  * letters would flatter elements.
+ *
+ * Also a LangGraph chat with plain MessagesValue (the DeltaChannel scenario's
+ * graph, ~1 KB messages) through our saver and LangGraph's PostgresSaver:
+ * pg_column_size of each thread's rows (ours including its elements).
  */
 import { Writable } from 'node:stream';
 import { createPrismaClient, type DatabaseClient } from '@agentstate/db';
 import { createLogger } from '@agentstate/logger';
 import { createStatePersistence, type StatePersistence } from '@agentstate/state-persistence';
+import { openPostgresBackend } from '../clients';
+import { chatGraph, converse } from './deltaChannel';
 
 export const WORKLOADS = ['chat', 'tool', 'edits', 'compaction', 'forks'] as const;
 export type Workload = (typeof WORKLOADS)[number];
@@ -33,6 +39,8 @@ export type Workload = (typeof WORKLOADS)[number];
 export interface GrowingStorageSettings {
   /** where stored bytes are read, ascending; the last is how many saves a growing-state thread gets */
   marks: number[];
+  /** LangGraph MessagesValue chats through both savers, this many turns (none: skipped) */
+  saverTurns?: number[];
   /** whole-state threads stop at this many saves (their cost grows with the square) */
   wholeUpTo: number;
   workloads: readonly Workload[];
@@ -52,10 +60,25 @@ export interface GrowingStorageRow {
   saveMs: number;
   /** median of 20 getLatest calls at the mark */
   getLatestMs: number;
+  /** growing rows: the same final state saved whole (growingState: false) on a side thread, mean ms of 5 saves, and its getLatest median */
+  sameStateWhole?: { saveMs: number; getLatestMs: number };
+}
+
+/** A LangGraph chat with plain MessagesValue: our saver (growing-state storage) against LangGraph's PostgresSaver. */
+export interface SaverStorageRow {
+  turns: number;
+  checkpoints: number;
+  /** pg_column_size of the thread's rows (checkpoints, blobs, writes; ours also its elements): as stored, compressed values counted compressed */
+  agentStateSaverBytes: number;
+  postgresSaverBytes: number;
+  /** agentStateSaverBytes / postgresSaverBytes */
+  ratio: number;
 }
 
 export interface GrowingStorageResult {
   rows: GrowingStorageRow[];
+  /** absent in runs without it */
+  savers?: SaverStorageRow[];
 }
 
 const TABLES = ['agent_state_snapshots', 'agent_state_elements', 'agent_state_element_logs'];
@@ -116,7 +139,24 @@ async function medianGetLatest(service: StatePersistence, userId: string, thread
   return (times[9]! + times[10]!) / 2;
 }
 
-async function runThread(db: DatabaseClient, service: StatePersistence, workload: Workload, mode: GrowingStorageRow['mode'], marks: number[], log: (m: string) => void): Promise<GrowingStorageRow[]> {
+/** The same state saved whole on a side thread: mean ms of 5 saves (after one that creates the thread), and getLatest's median. */
+async function sameStateWhole(whole: StatePersistence, userId: string, threadId: string, state: ChatState): Promise<{ saveMs: number; getLatestMs: number }> {
+  await whole.saveSnapshot({ userId, threadId, runId: 'bench', state });
+  const t = performance.now();
+  for (let i = 0; i < 5; i++) await whole.saveSnapshot({ userId, threadId, runId: 'bench', state });
+  const saveMs = Math.round(((performance.now() - t) / 5) * 100) / 100;
+  return { saveMs, getLatestMs: Math.round((await medianGetLatest(whole, userId, threadId)) * 100) / 100 };
+}
+
+async function runThread(
+  db: DatabaseClient,
+  service: StatePersistence,
+  whole: StatePersistence | null,
+  workload: Workload,
+  mode: GrowingStorageRow['mode'],
+  marks: number[],
+  log: (m: string) => void,
+): Promise<GrowingStorageRow[]> {
   const userId = 'dev-temp-bench-growing';
   const threadId = `${workload}-${mode}`;
   const random = seeded(0x5eed + WORKLOADS.indexOf(workload));
@@ -148,6 +188,7 @@ async function runThread(db: DatabaseClient, service: StatePersistence, workload
     peakStateBytes = Math.max(peakStateBytes, stateBytes);
     if (marks.includes(step + 1)) {
       const stored = (await storedBytes(db)) - before;
+      const side = whole ? await sameStateWhole(whole, userId, `${threadId}-${step + 1}-same-state-whole`, state) : undefined;
       const finalStateBytes = stateBytes;
       const recent = saveMs.slice(-50);
       rows.push({
@@ -160,6 +201,7 @@ async function runThread(db: DatabaseClient, service: StatePersistence, workload
         peakStateBytes,
         saveMs: Math.round((recent.reduce((a, b) => a + b, 0) / recent.length) * 100) / 100,
         getLatestMs: Math.round((await medianGetLatest(service, userId, threadId)) * 100) / 100,
+        ...(side ? { sameStateWhole: side } : {}),
       });
       log(`growing storage: ${workload} ${mode} at ${step + 1} saves: ${(stored / 1e6).toFixed(2)} MB stored, ${(stored / finalStateBytes).toFixed(2)}x the final state`);
       saveMs = [];
@@ -184,19 +226,52 @@ export async function runGrowingStorageScenario(url: string, settings: GrowingSt
   const rows: GrowingStorageRow[] = [];
   try {
     for (const workload of settings.workloads) {
-      rows.push(...(await runThread(db, open(undefined), workload, 'growing', settings.marks, log)));
+      rows.push(...(await runThread(db, open(undefined), open(false), workload, 'growing', settings.marks, log)));
       const wholeMarks = settings.marks.filter((m) => m <= settings.wholeUpTo);
-      if (wholeMarks.length > 0) rows.push(...(await runThread(db, open(false), workload, 'whole', wholeMarks, log)));
+      if (wholeMarks.length > 0) rows.push(...(await runThread(db, open(false), null, workload, 'whole', wholeMarks, log)));
     }
   } finally {
     await db.close();
   }
-  return { rows };
+  const savers: SaverStorageRow[] = [];
+  for (const turns of settings.saverTurns ?? []) savers.push(await saverStorage(url, turns, log));
+  return { rows, ...(savers.length > 0 ? { savers } : {}) };
+}
+
+/** A `turns`-turn MessagesValue chat (the DeltaChannel scenario's graph) through our saver and LangGraph's PostgresSaver; the bytes each stores. */
+async function saverStorage(url: string, turns: number, log: (m: string) => void): Promise<SaverStorageRow> {
+  const backend = await openPostgresBackend(url, 2);
+  try {
+    const threadId = `growing-messages-${turns}`;
+    const userId = 'dev-temp-bench-growing-saver';
+    await converse(chatGraph('MessagesValue', backend.agentSaver), { configurable: { thread_id: threadId, user_id: userId } }, turns);
+    await converse(chatGraph('MessagesValue', backend.saver as NonNullable<typeof backend.saver>), { configurable: { thread_id: threadId } }, turns);
+    const [ours] = await backend.sql.query<{ bytes: string; checkpoints: string }>(
+      `SELECT ((SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM agent_checkpoints c WHERE user_id = $1 AND thread_id = $2)
+             + (SELECT coalesce(sum(pg_column_size(b.*)), 0) FROM agent_checkpoint_blobs b WHERE user_id = $1 AND thread_id = $2)
+             + (SELECT coalesce(sum(pg_column_size(w.*)), 0) FROM agent_checkpoint_writes w WHERE user_id = $1 AND thread_id = $2)
+             + (SELECT coalesce(sum(pg_column_size(e.*)), 0) FROM agent_state_elements e WHERE user_id = $1 AND thread_id = $2))::text AS bytes,
+              (SELECT count(*) FROM agent_checkpoints WHERE user_id = $1 AND thread_id = $2)::text AS checkpoints`,
+      [userId, threadId],
+    );
+    const [theirs] = await backend.sql.query<{ bytes: string }>(
+      `SELECT ((SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM checkpoints c WHERE thread_id = $1)
+             + (SELECT coalesce(sum(pg_column_size(b.*)), 0) FROM checkpoint_blobs b WHERE thread_id = $1)
+             + (SELECT coalesce(sum(pg_column_size(w.*)), 0) FROM checkpoint_writes w WHERE thread_id = $1))::text AS bytes`,
+      [threadId],
+    );
+    const row = { turns, checkpoints: Number(ours?.checkpoints), agentStateSaverBytes: Number(ours?.bytes), postgresSaverBytes: Number(theirs?.bytes), ratio: 0 };
+    row.ratio = Math.round((row.agentStateSaverBytes / row.postgresSaverBytes) * 1000) / 1000;
+    log(`growing storage: LangGraph MessagesValue ${turns} turns: AgentStateSaver ${(row.agentStateSaverBytes / 1e6).toFixed(2)} MB, PostgresSaver ${(row.postgresSaverBytes / 1e6).toFixed(2)} MB`);
+    return row;
+  } finally {
+    await backend.close();
+  }
 }
 
 export function formatGrowingStorage(result: GrowingStorageResult): string[] {
   const out = ['== Growing-state storage: stored bytes (every table, TOAST and indexes) / final state JSON bytes, one thread per workload =='];
-  const header = ['workload', 'saves', 'final state', 'largest state', 'growing: stored', 'growing: x final', 'whole: stored', 'whole: x final', 'growing: ms/save', 'whole: ms/save', 'growing: getLatest ms', 'whole: getLatest ms'];
+  const header = ['workload', 'saves', 'final state', 'largest state', 'growing: stored', 'growing: x final', 'whole: stored', 'whole: x final', 'save ms: growing', 'same state whole', 'getLatest ms: growing', 'same state whole'];
   const lines = [header];
   const keys = [...new Set(result.rows.map((r) => `${r.workload}|${r.saves}`))];
   const mb = (b: number | undefined) => (b === undefined ? '-' : `${(b / 1e6).toFixed(2)} MB`);
@@ -215,13 +290,22 @@ export function formatGrowingStorage(result: GrowingStorageResult): string[] {
       mb(w?.storedBytes),
       w ? `${w.ratio.toFixed(2)}x` : 'not run',
       g ? g.saveMs.toFixed(2) : '-',
-      w ? w.saveMs.toFixed(2) : '-',
+      g?.sameStateWhole ? g.sameStateWhole.saveMs.toFixed(2) : '-',
       g ? g.getLatestMs.toFixed(2) : '-',
-      w ? w.getLatestMs.toFixed(2) : '-',
+      g?.sameStateWhole ? g.sameStateWhole.getLatestMs.toFixed(2) : '-',
     ]);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] as string).length)));
   out.push(...lines.map((l) => l.map((c, i) => (i < 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ')));
-  out.push('Goal (issue 22): chat <= 3x at 200 and at 1,000 saves. Times are single runs on a shared machine: indicative only.');
+  out.push('whole: every state of the thread stored whole (growingState: false), run to the marks up to its limit. save ms: growing = mean of the last 50 saves before the');
+  out.push('mark; same state whole = that final state saved whole on a side thread (mean of 5). getLatest: median of 20. Single runs, indicative only.');
+  out.push('Goal (issue 22): chat <= 3x at 200 and at 1,000 saves.');
+  for (const r of result.savers ?? []) {
+    out.push(
+      '',
+      `LangGraph, plain MessagesValue, ${r.turns} turns (${r.checkpoints} checkpoints; pg_column_size of the thread's rows, as stored):`,
+      `  AgentStateSaver ${(r.agentStateSaverBytes / 1e6).toFixed(2)} MB, PostgresSaver ${(r.postgresSaverBytes / 1e6).toFixed(2)} MB: ${r.ratio.toFixed(3)}x (goal <= 0.1x)`,
+    );
+  }
   return out;
 }
