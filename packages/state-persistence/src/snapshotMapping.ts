@@ -1,4 +1,4 @@
-import { decodeValue, reviveValue } from './stateCodec';
+import { decodeValue } from './stateCodec';
 import type { SnapshotRow, SnapshotWrite, WrittenRow } from './snapshotWrites';
 import type { Snapshot } from './types';
 
@@ -22,27 +22,3 @@ export function fromWrite<State>(w: SnapshotWrite, row: WrittenRow, state: unkno
   // A literal, not a spread: this runs on every save.
   return { id: row.id, userId: w.userId, threadId: w.threadId, runId: w.runId, parentId: w.parentId, createdAt: row.created_at, state: state as State, metadata: (metadata ?? {}) as Record<string, unknown> };
 }
-
-/** A row read through Prisma's typed API (jsonb already parsed by the driver). */
-export interface SnapshotRecord extends Identity {
-  state: unknown;
-  metadata: unknown;
-}
-
-export function fromRecord<State>(record: SnapshotRecord): Snapshot<State> {
-  // Explicit fields: records may carry internal columns (seq) that must not leak.
-  const { id, userId, threadId, runId, parentId, createdAt } = record;
-  return snapshot({ id, userId, threadId, runId, parentId, createdAt }, reviveValue(record.state), reviveValue(record.metadata));
-}
-
-/** Columns read for a Snapshot (never `seq`, which is internal). */
-export const SNAPSHOT_SELECT = {
-  id: true,
-  userId: true,
-  threadId: true,
-  runId: true,
-  parentId: true,
-  state: true,
-  metadata: true,
-  createdAt: true,
-} as const;

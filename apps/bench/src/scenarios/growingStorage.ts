@@ -169,6 +169,7 @@ async function runThread(
   let parentId: string | null = null;
   let saveMs: number[] = [];
   let peakStateBytes = 0;
+  let sideBytes = 0;
   const last = marks[marks.length - 1] as number;
   for (let step = 0; step < last; step++) {
     if (workload === 'forks' && step % 20 === 19 && history.length > 10) {
@@ -187,8 +188,11 @@ async function runThread(
     const stateBytes = Buffer.byteLength(JSON.stringify(state));
     peakStateBytes = Math.max(peakStateBytes, stateBytes);
     if (marks.includes(step + 1)) {
-      const stored = (await storedBytes(db)) - before;
+      const stored = (await storedBytes(db)) - before - sideBytes;
+      // The side thread's rows share the tables: their growth is left out of this thread's figures.
+      const sideStart = await storedBytes(db);
       const side = whole ? await sameStateWhole(whole, userId, `${threadId}-${step + 1}-same-state-whole`, state) : undefined;
+      sideBytes += (await storedBytes(db)) - sideStart;
       const finalStateBytes = stateBytes;
       const recent = saveMs.slice(-50);
       rows.push({
