@@ -13,6 +13,13 @@ describe('parseArgs', () => {
     }
   });
 
+  it('reads --only reads and --only storage, and refuses any other part', () => {
+    expect(parseArgs(['--only', 'reads', '--quick'])).toEqual({ quick: true, out: DEFAULT_OUT, help: false, only: 'reads' });
+    expect(parseArgs(['--only', 'storage']).only).toBe('storage');
+    expect(parseArgs([]).only).toBeUndefined();
+    for (const argv of [['--only'], ['--only', 'saves'], ['--only', '']]) expect(() => parseArgs(argv)).toThrow(UsageError);
+  });
+
   it('reads --rtt as a list of round-trip times, repeatable, sorted and without duplicates', () => {
     expect(parseArgs(['--rtt', '1']).rtts).toEqual([1]);
     expect(parseArgs(['--rtt', '2,0', '--rtt', '0.5,2']).rtts).toEqual([0, 0.5, 2]);

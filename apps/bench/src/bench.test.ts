@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { SAVE_CONTENDER_IDS } from './contenders';
 import type { BenchReport, RatioSpread, StoredBytes } from './results';
-import { readmeTables } from './readmeTables';
+import { performanceTables } from './performanceTables';
 
 const packageDir = path.resolve(__dirname, '..');
 
@@ -26,11 +26,12 @@ describeWithPostgresServer('bench --quick', () => {
     const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), '--conditions=@agentstate/source', 'src/main.ts', '--quick', '--warmup', '5', '--out', out], {
       cwd: packageDir,
       encoding: 'utf8',
-      timeout: 240_000,
+      // Generous: the quick run takes about 2.5 min at load 15 on 2 cores; a killed run says so below.
+      timeout: 540_000,
       // DATABASE_URL is the user's database: the bench must not touch it (a closed port here would fail the run if it did).
       env: { ...process.env, BENCH_DATABASE_URL: testServerUrl(), DATABASE_URL: 'postgresql://not-the-bench@127.0.0.1:1/users_own_database', NODE_OPTIONS: '' },
     });
-    if (run.status !== 0) throw new Error(`bench --quick exited ${run.status ?? run.signal}:\n${run.stderr}`);
+    if (run.status !== 0) throw new Error(`bench --quick exited ${run.status ?? run.signal}${run.error ? ` (${run.error.message})` : ''}:\n${run.stderr}\n${run.stdout.slice(-2000)}`);
 
     const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
     expect(report.meta.mode).toBe('quick');
@@ -136,6 +137,18 @@ describeWithPostgresServer('bench --quick', () => {
     const [deltaBytes, fullBytes] = delta.storage;
     expect(fullBytes?.serializedBytes).toBeGreaterThan(deltaBytes?.serializedBytes as number);
     expect(report.targets.map((t) => t.id)).toContain('delta-getstate-growth');
+    // Read cost: every read beside its floor at every size and client count, one statement and one round trip each (counted on the wire).
+    const readCost = report.readCost as NonNullable<BenchReport['readCost']>;
+    expect(readCost.scenarios.map((s) => `${s.payload} c=${s.concurrency}`)).toEqual(['1KB c=1', '1KB c=16', '100KB c=1', '100KB c=16', '1MB c=1', '1MB c=16']);
+    for (const s of readCost.scenarios) {
+      expect(s.rows.map((r) => r.id)).toEqual(['getLatest', 'getSnapshot', 'listSnapshots', 'getLineage'].flatMap((read) => [`floor-${read}`, `service-${read}`]));
+      for (const r of s.rows) {
+        expect([r.roundTripsPerOp, r.statementsPerOp]).toEqual([1, 1]);
+        if (r.side === 'service') expectSpread(r.vsFloor as RatioSpread);
+      }
+    }
+    expect(report.targets.filter((t) => t.id.startsWith('read-cost-'))).toHaveLength(24);
+    expect(run.stdout).toContain('== Read cost');
     expect(run.stdout).toContain('== DeltaChannel: graph.getState');
     expect(report.targets.length).toBeGreaterThan(0);
     // The 1 ms targets beside the loopback ones.
@@ -158,14 +171,14 @@ describeWithPostgresServer('bench --quick', () => {
     expect(run.stdout).toContain('== Targets');
     expect(run.stdout).toMatch(/\d\.\d\dx \(\d+\.\d\d–\d+\.\d\d\)/); // "0.86x (0.79–0.93)"
     expect(run.stdout).toContain('stored B/snapshot');
-    // The README's tables come from such a report (pnpm --filter @agentstate/bench run readme-tables).
-    const tables = readmeTables(report);
+    // docs/performance.md's tables come from such a report (pnpm --filter @agentstate/bench run performance-tables).
+    const tables = performanceTables(report);
     for (const target of report.targets) expect(tables).toContain(target.description);
     for (const contender of saves[0]!.results) expect(tables).toContain(`| ${contender.label} |`);
     expect(tables).toContain('Saves at 1 ms of round trip');
     expect(tables).toContain('Reads at 1 ms of round trip');
     expect(tables).toMatch(/\| 1 ms \| first save \(new dev user\)[^|]*; round trips\/op: 1 vs 7 \|/);
-    // Every bound a target prints "on the same measure" reaches the README (the first save has three).
+    // Every bound a target prints "on the same measure" reaches docs/performance.md (the first save has three).
     const firstSave = report.targets.find((t) => t.id.startsWith('first-save-'));
     const bounds = /diag-raw-first-save on the same measure: [\d.]+x; service-first-save-unnamed on the same measure: [\d.]+x; raw-insert-prepared on the same measure: [\d.]+x/;
     expect(firstSave?.detail).toMatch(bounds);
@@ -181,5 +194,5 @@ describeWithPostgresServer('bench --quick', () => {
     } finally {
       await admin.end();
     }
-  }, 250_000);
+  }, 550_000);
 });

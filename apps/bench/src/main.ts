@@ -39,7 +39,7 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
   process.once('SIGTERM', onSignal);
   let report: BenchReport;
   try {
-    const { postgresVersion, ...body } = await runBench({ settings, url: database.url, log });
+    const { postgresVersion, ...body } = await runBench({ settings, url: database.url, log, ...(args.only ? { only: args.only } : {}) });
     report = {
       meta: {
         mode: settings.mode,
@@ -53,7 +53,8 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
         poolSize: settings.poolSize,
         jitWarmupOps: settings.jitWarmupOps,
         payloads: settings.payloads,
-        rtts: settings.rtts,
+        rtts: args.only === 'reads' ? [0] : settings.rtts,
+        ...(args.only ? { only: args.only } : {}),
       },
       ...body,
     };

@@ -6,6 +6,7 @@ import type { ContenderResult } from './measure';
 import type { RatioSpread } from './stats';
 import type { DeltaChannelResult } from './scenarios/deltaChannel';
 import type { GrowingStorageResult } from './scenarios/growingStorage';
+import type { ReadCostResult } from './scenarios/readCost';
 
 export type { RatioSpread } from './stats';
 
@@ -143,6 +144,8 @@ export interface BenchReport {
     payloads: Array<{ label: string; bytes: number }>;
     /** the distances measured (ms of round trip added; 0: loopback), absent in reports from before the link */
     rtts?: number[];
+    /** set when the run measured only a part (--only) */
+    only?: 'reads';
   };
   /** the save contenders (diagnostics excluded), in table order */
   contenders: Array<{ id: string; label: string }>;
@@ -159,4 +162,6 @@ export interface BenchReport {
   deltaChannel?: DeltaChannelResult;
   /** growing-state storage per workload (absent in reports written before it existed) */
   growingStorage?: GrowingStorageResult;
+  /** each read beside its raw floor (absent in reports written before it existed) */
+  readCost?: ReadCostResult;
 }

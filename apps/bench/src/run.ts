@@ -13,6 +13,7 @@ import { makePayload, stateFor, type Payload } from './payloads';
 import { profileRoundTrips } from './profile/roundTrips';
 import { runDeltaChannelScenario } from './scenarios/deltaChannel';
 import { runGrowingStorageScenario } from './scenarios/growingStorage';
+import { runReadCostScenario } from './scenarios/readCost';
 import type { BenchReport, LinkReport, NoiseCheck, OperationProfile, Scenario, ScenarioRow, StoredBytes } from './results';
 import { createHistorySeeder, latestMeasuredStep, truncateAll } from './seed';
 import { createServerCpuSampler, type ServerCpuSampler } from './serverCpu';
@@ -27,6 +28,8 @@ export interface RunOptions {
   /** URL of the fresh, migrated bench database */
   url: string;
   log(message: string): void;
+  /** run only this part (--only) */
+  only?: 'reads' | 'storage';
 }
 
 export type RunResult = Omit<BenchReport, 'meta'> & { postgresVersion: string };
@@ -95,7 +98,22 @@ function withProfiledRoundTrips(scenarios: Scenario[], profiles: OperationProfil
   }
 }
 
-export async function runBench({ settings, url, log }: RunOptions): Promise<RunResult> {
+/** --only reads: the read-cost scenario alone, its targets, nothing else. */
+async function runReadsOnly({ settings, url, log }: RunOptions): Promise<RunResult> {
+  const probe = await openPostgresBackend(url, 1);
+  let postgresVersion = 'unknown';
+  try {
+    postgresVersion = (await probe.sql.query<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? postgresVersion;
+  } finally {
+    await probe.close();
+  }
+  const readCost = await runReadCostScenario(url, settings.readCost, settings.poolSize, log);
+  return { postgresVersion, contenders: [], scenarios: [], growth: [], targets: readCost.targets, noise: [], links: [], profile: { roundTrips: [] }, readCost: readCost.result };
+}
+
+export async function runBench(options: RunOptions): Promise<RunResult> {
+  if (options.only === 'reads') return runReadsOnly(options);
+  const { settings, url, log } = options;
   const payloads = settings.payloads.map((p) => makePayload(p.label, p.bytes));
   let nextNumber = 0;
   const nextId = () => ++nextNumber;
@@ -135,6 +153,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   const distances: Distance[] = [];
   let delta: Awaited<ReturnType<typeof runDeltaChannelScenario>> | undefined;
   let growingStorage: Awaited<ReturnType<typeof runGrowingStorageScenario>> | undefined;
+  let readCost: Awaited<ReturnType<typeof runReadCostScenario>> | undefined;
   try {
     for (const rttMs of settings.rtts) {
       const link = rttMs > 0 ? await openLink(url, rttMs) : null;
@@ -216,6 +235,7 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
     for (const distance of distances) await measureRtt(distance, 'after the reads');
     delta = await runDeltaChannelScenario(url, distances, settings.deltaChannel, log);
     growingStorage = await runGrowingStorageScenario(url, settings.growingStorage, log);
+    readCost = await runReadCostScenario(url, settings.readCost, settings.poolSize, log);
   } finally {
     await Promise.allSettled(distances.map((d) => d.link?.close()));
     await cpu?.close();
@@ -246,7 +266,8 @@ export async function runBench({ settings, url, log }: RunOptions): Promise<RunR
   const labels = payloads.map((p) => p.label);
   const targets = evaluateTargets(scenarios, growth, labels, { one: 1, many: Math.max(...settings.concurrencies) }, settings.rtts);
   if (delta) targets.push(...delta.targets);
+  if (readCost) targets.push(...readCost.targets);
   const first = scenarios.find((s) => s.key === saveKey('postgresql', labels[0] as string, 1, settings.rtts[0]));
   const contenders = (first?.results ?? []).filter((r) => !r.diagnostic).map((r) => ({ id: r.id, label: r.label }));
-  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile, ...(delta ? { deltaChannel: delta.result } : {}), ...(growingStorage ? { growingStorage } : {}) };
+  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile, ...(delta ? { deltaChannel: delta.result } : {}), ...(growingStorage ? { growingStorage } : {}), ...(readCost ? { readCost: readCost.result } : {}) };
 }

@@ -6,6 +6,7 @@
 import type { MeasureSettings } from './measure';
 import type { DeltaChannelSettings } from './scenarios/deltaChannel';
 import { WORKLOADS, type GrowingStorageSettings } from './scenarios/growingStorage';
+import type { ReadCostSettings } from './scenarios/readCost';
 
 export interface BenchSettings {
   mode: 'default' | 'quick';
@@ -52,9 +53,19 @@ export interface BenchSettings {
   deltaChannel: DeltaChannelSettings;
   /** growing-state storage (scenarios/growingStorage.ts) */
   growingStorage: GrowingStorageSettings;
+  /** each read beside its raw floor (scenarios/readCost.ts) */
+  readCost: ReadCostSettings;
 }
 
 const KB = 1024;
+const READ_COST_PAYLOADS = [
+  { label: '1KB', bytes: KB },
+  { label: '100KB', bytes: 100 * KB },
+  // 1,000,000 bytes: a state of 1 MiB would exceed the service's default maxStateBytes.
+  { label: '1MB', bytes: 1_000_000 },
+];
+/** Pages and lineages of 50 rows, 5 at 1 MB: all within the 8 MiB read budget, so the floor's LIMIT returns the same rows. */
+const readCostPageRows = (bytes: number) => (bytes >= 500 * KB ? 5 : 50);
 
 export const DEFAULT_SETTINGS: BenchSettings = {
   mode: 'default',
@@ -81,6 +92,19 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   achievedRttQueries: 200,
   deltaChannel: { turns: 200, earlyTurn: 10, warmupOps: 5, rounds: 10, opsPerRound: 10 },
   growingStorage: { marks: [200, 1000], wholeUpTo: 200, workloads: WORKLOADS, saverTurns: [200] },
+  readCost: {
+    payloads: READ_COST_PAYLOADS,
+    concurrencies: [1, 16],
+    pageRows: readCostPageRows,
+    // The first scenario's warm-up also compiles the read code (the run may start here: --only reads).
+    measure(bytes, concurrency) {
+      const many = concurrency > 1;
+      if (bytes <= 10 * KB) return { concurrency, warmupOps: many ? 320 : 1000, rounds: 10, opsPerRound: many ? 320 : 100, maxBatchMs: 4000 };
+      if (bytes <= 200 * KB) return { concurrency, warmupOps: many ? 32 : 10, rounds: 10, opsPerRound: many ? 64 : 12, maxBatchMs: 6000 };
+      return { concurrency, warmupOps: many ? 16 : 4, rounds: 8, opsPerRound: many ? 32 : 8, maxBatchMs: 8000 };
+    },
+    profileOps: 3,
+  },
 };
 
 export const QUICK_SETTINGS: BenchSettings = {
@@ -105,4 +129,16 @@ export const QUICK_SETTINGS: BenchSettings = {
   achievedRttQueries: 20,
   deltaChannel: { turns: 20, earlyTurn: 10, warmupOps: 1, rounds: 2, opsPerRound: 2 },
   growingStorage: { marks: [200], wholeUpTo: 200, workloads: WORKLOADS, saverTurns: [50] },
+  readCost: {
+    payloads: READ_COST_PAYLOADS,
+    concurrencies: [1, 16],
+    pageRows: readCostPageRows,
+    measure(bytes, concurrency) {
+      const many = concurrency > 1;
+      if (bytes <= 10 * KB) return { concurrency, warmupOps: many ? 32 : 50, rounds: 2, opsPerRound: many ? 32 : 20 };
+      if (bytes <= 200 * KB) return { concurrency, warmupOps: many ? 8 : 2, rounds: 2, opsPerRound: many ? 16 : 3 };
+      return { concurrency, warmupOps: many ? 4 : 1, rounds: 2, opsPerRound: many ? 16 : 2 };
+    },
+    profileOps: 1,
+  },
 };

@@ -32,6 +32,8 @@ export const STATUS_BY_CODE: Readonly<Record<StatePersistenceErrorCode, number>>
   UNKNOWN_REFERENCE: 404,
   SNAPSHOT_NOT_FOUND: 404,
   CONCURRENT_WRITE: 409,
+  // an Idempotency-Key (snapshot id) reused for a different request, as Stripe answers it
+  IDEMPOTENCY_CONFLICT: 422,
   STATE_TOO_LARGE: 413,
   REFERENCE_RULE_MISSING: 500,
   PERSISTENCE_FAILED: 500,

@@ -3,17 +3,17 @@ import { join } from 'node:path';
 import { describeEachDatabase } from '@agentstate/db/testing';
 import { quickstart } from './quickstart';
 
-const README = join(__dirname, '..', '..', '..', 'README.md');
+const GUIDE = join(__dirname, '..', '..', '..', 'docs', 'guides', 'snapshot-service.md');
 
-describe("the README's example", () => {
-  it('is shown verbatim in README.md', () => {
+describe("the snapshot service guide's example", () => {
+  it('is shown verbatim in docs/guides/snapshot-service.md', () => {
     const source = readFileSync(join(__dirname, 'quickstart.ts'), 'utf8').trim();
-    const readme = readFileSync(README, 'utf8');
-    expect(readme).toContain(`\`\`\`ts\n${source}\n\`\`\``);
+    const guide = readFileSync(GUIDE, 'utf8');
+    expect(guide).toContain(`\`\`\`ts\n${source}\n\`\`\``);
   });
 });
 
-describeEachDatabase("the README's example", (db) => {
+describeEachDatabase("the snapshot service guide's example", (db) => {
   it('runs: creates the dev user and the thread once, saves two linked snapshots, reads them back', async () => {
     const { result, next, latest, page, lineage } = await quickstart(db());
     expect(result).toMatchObject({ status: 'saved', provisioning: 'created' });

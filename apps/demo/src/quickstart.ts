@@ -1,7 +1,7 @@
 import type { DatabaseClient } from '@agentstate/db';
 import { createStatePersistence } from '@agentstate/state-persistence';
 
-// The README's example, verbatim (quickstart.test.ts runs it and checks the README still shows it).
+// The snapshot service guide's example, verbatim (quickstart.test.ts runs it and checks docs/guides/snapshot-service.md shows it).
 export async function quickstart(db: DatabaseClient) {
   // No `environment` option: it comes from AGENT_STATE_ENV, else NODE_ENV, so this code creates
   // dev users only where that says development or test, never in production.

@@ -57,14 +57,27 @@ async function saveSnapshot(ctx: RequestContext): Promise<HandlerResult> {
   }
   // JSON has no `undefined`: a missing state is a client mistake, not a state to store.
   if (!Object.hasOwn(body, 'state')) throw new HttpError(400, 'INVALID_INPUT', 'Invalid state: the body must have a "state" (any JSON value).');
+  const id = idempotencyKey(ctx.req, body as { id?: unknown });
   // Everything else (types, unknown keys, ids) is validated by the service.
-  const result = await ctx.service.saveSnapshot({ ...(body as Omit<SaveSnapshotInput, 'userId'>), userId: ctx.userId });
+  const result = await ctx.service.saveSnapshot({ ...(body as Omit<SaveSnapshotInput, 'userId'>), ...(id !== undefined ? { id } : {}), userId: ctx.userId });
   if (result.status === 'skipped') return ok(result);
-  return {
-    status: 201,
-    body: { status: 'saved', snapshot: result.snapshot, provisioning: result.provisioning },
-    headers: { Location: snapshotLocation(result.snapshot.userId, result.snapshot.id) },
-  };
+  const location = { Location: snapshotLocation(result.snapshot.userId, result.snapshot.id) };
+  // A replay answers what the first request stored (200, not 201: nothing was created by this one).
+  if (result.replayed) return { status: 200, body: { status: 'saved', snapshot: result.snapshot, provisioning: null, replayed: true }, headers: { ...location, 'Idempotent-Replayed': 'true' } };
+  return { status: 201, body: { status: 'saved', snapshot: result.snapshot, provisioning: result.provisioning, replayed: false }, headers: location };
+}
+
+/**
+ * The save's id, from the Idempotency-Key header or the body's "id" (a UUID
+ * the client generates per new save, e.g. crypto.randomUUID()). The service
+ * checks its form; the two, when both given, must agree.
+ */
+function idempotencyKey(req: IncomingMessage, body: { id?: unknown }): string | undefined {
+  const header = req.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  if (Array.isArray(header)) throw new HttpError(400, 'INVALID_INPUT', 'Invalid Idempotency-Key: give it once.');
+  if (Object.hasOwn(body, 'id') && body.id !== header) throw new HttpError(400, 'INVALID_INPUT', 'Invalid Idempotency-Key: it differs from the body\'s "id" (give one, or the same in both).');
+  return header;
 }
 
 async function getLatest(ctx: RequestContext): Promise<HandlerResult> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createPrismaClient } from '@agentstate/db';
 import { countAllRows, describeEachDatabase } from '@agentstate/db/testing';
 import { silentLogger } from '@agentstate/logger';
@@ -71,6 +72,7 @@ describeEachDatabase('HTTP API', (db) => {
       expect(body).toEqual({
         status: 'saved',
         provisioning: 'created',
+        replayed: false,
         snapshot: { id: expect.stringMatching(UUID), userId, threadId: 't1', runId: 'r1', parentId: null, state: { messages: ['hi'], n: 1 }, metadata: { model: 'x' }, createdAt: expect.any(String) },
       });
       expect(Number.isNaN(Date.parse(body.snapshot.createdAt))).toBe(false);
@@ -81,6 +83,29 @@ describeEachDatabase('HTTP API', (db) => {
       expect(second.status).toBe(201);
       expect(second.json).toMatchObject({ status: 'saved', provisioning: 'already-existed', snapshot: { parentId: body.snapshot.id, state: 2 } });
       expect(await db().prisma.user.count({ where: { id: userId } })).toBe(1);
+    });
+
+    it('POST with an Idempotency-Key (or a body id) is idempotent: a retry answers 200 with the stored snapshot, other content 422', async () => {
+      const userId = unique('dev-temp-');
+      const api = await as(dev, userId);
+      const key = randomUUID();
+      const post = (body: Record<string, unknown>, headers: Record<string, string> = { 'Idempotency-Key': key }) =>
+        call(dev.url, 'POST', snapshots(userId), body, { ...bearer(tokenForUser), ...headers });
+      const tokenForUser = await tokenFor(userId);
+      const first = await post({ threadId: 't', runId: 'r', state: { n: 1 } });
+      expect(first).toMatchObject({ status: 201, json: { replayed: false, provisioning: 'created', snapshot: { id: key } } });
+      const before = await countAllRows(db().prisma);
+      const again = await post({ threadId: 't', runId: 'r', state: { n: 1 } });
+      expect(again).toMatchObject({ status: 200, json: { replayed: true, provisioning: null, snapshot: { id: key, state: { n: 1 } } } });
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect((again.json as SavedJson).snapshot.createdAt).toBe((first.json as SavedJson).snapshot.createdAt);
+      // the same id in the body instead of the header
+      expect(await post({ id: key, threadId: 't', runId: 'r', state: { n: 1 } }, {})).toMatchObject({ status: 200, json: { replayed: true } });
+      expect(await post({ threadId: 't', runId: 'r', state: { n: 2 } })).toMatchObject({ status: 422, json: errorBody('IDEMPOTENCY_CONFLICT') });
+      expect(await post({ id: randomUUID(), threadId: 't', runId: 'r', state: { n: 1 } })).toMatchObject({ status: 400, json: errorBody('INVALID_INPUT') });
+      expect(await post({ threadId: 't', runId: 'r', state: {} }, { 'Idempotency-Key': 'not-a-uuid' })).toMatchObject({ status: 400, json: errorBody('INVALID_INPUT') });
+      expect(await countAllRows(db().prisma)).toEqual(before);
+      expect(await api('GET', `/users/${userId}/threads/t/latest`)).toMatchObject({ status: 200, json: { id: key } });
     });
 
     it('POST for an ephemeral run_ answers 200 skipped and writes nothing', async () => {

@@ -11,7 +11,7 @@ import { applyMigrations, type ApplyMigrationsResult } from './migrations/migrat
 import { migrationsDir } from './paths';
 import { createSqlRunner, type PooledSqlRunner } from './sqlRunner';
 
-export type { PooledSqlRunner, SqlRunner } from './sqlRunner';
+export type { PooledSqlRunner, QueryOptions, SqlRunner } from './sqlRunner';
 
 export interface DatabaseClient {
   prisma: PrismaClient;

@@ -1,6 +1,6 @@
 export { runAdminStatement, withDatabase } from './admin';
 export { createPrismaClient, migrate, migratePglite, migratePostgres, readPoolerFlag } from './client';
-export type { CreatePrismaClientOptions, DatabaseClient, PooledSqlRunner, SqlRunner } from './client';
+export type { CreatePrismaClientOptions, DatabaseClient, PooledSqlRunner, QueryOptions, SqlRunner } from './client';
 export { NAMED_STATEMENTS_OFF_WARNING, statementName } from './sqlRunner';
 export { DatabaseConfigError, describeDatabase, redactUrl, resolveDatabaseConfig } from './config';
 export { columnOf, defaultDataModel, loadDataModel } from './dataModel';

@@ -102,4 +102,13 @@ describeWithPostgresServer('db.sql named statements on PostgreSQL', () => {
     expect(sql.namedStatements).toBe(true);
     expect(await rows()).toEqual([1]);
   });
+  it('parseText decodes the text columns as rows arrive, named or unnamed, and leaves other types, nulls and later queries alone', async () => {
+    const sql = createSqlRunner(pool, { namedStatements: true });
+    const text = `SELECT '{"a": [1, 2]}'::text AS doc, NULL::text AS none, 'kept'::varchar AS label, 7::int8 AS n, x FROM runner_rows`;
+    await pool.query('INSERT INTO runner_rows (x) VALUES (1)');
+    for (const prepare of [true, false]) {
+      expect(await sql.query(text, [], { prepare, parseText: (t) => JSON.parse(t) as unknown })).toEqual([{ doc: { a: [1, 2] }, none: null, label: 'kept', n: '7', x: 1 }]);
+      expect(await sql.query(text, [], { prepare })).toEqual([{ doc: '{"a": [1, 2]}', none: null, label: 'kept', n: '7', x: 1 }]);
+    }
+  });
 });

@@ -17,16 +17,41 @@
  * distinct texts, new texts go unnamed.
  */
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import { types as pgTypes, type Pool } from 'pg';
+
+export interface QueryOptions {
+  /**
+   * Names the statement after its text, so each connection parses and plans
+   * it once and then only binds and executes it. Use it only for a fixed set
+   * of statement texts (each name lives as long as the connection).
+   */
+  prepare?: boolean;
+  /**
+   * Decodes every column of type `text` as its row arrives (pg's per-query
+   * type parser), while the server is still producing the next rows. For
+   * statements whose only text-typed columns are the ones to decode (cast
+   * others to varchar, or return them as uuid, int8, …). Null stays null.
+   */
+  parseText?: (text: string) => unknown;
+}
 
 /** Plain parameterized SQL on the same connection pool as Prisma ($1, $2, … placeholders). */
 export interface SqlRunner {
-  /**
-   * `prepare: true` names the statement after its text, so each connection
-   * parses and plans it once and then only binds and executes it. Use it only
-   * for a fixed set of statement texts (each name lives as long as the connection).
-   */
-  query<Row = Record<string, unknown>>(text: string, values: readonly unknown[], options?: { prepare?: boolean }): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(text: string, values: readonly unknown[], options?: QueryOptions): Promise<Row[]>;
+}
+
+const TEXT_OID = 25;
+const typeParsers = new WeakMap<(text: string) => unknown, { getTypeParser: typeof pgTypes.getTypeParser }>();
+
+/** pg's per-query `types`: `parse` for text columns, pg's own parsers for the rest (one object per function). */
+function textParser(parse: (text: string) => unknown) {
+  let types = typeParsers.get(parse);
+  if (types === undefined) {
+    const getTypeParser = ((oid: number, format?: 'text' | 'binary') => (oid === TEXT_OID && format !== 'binary' ? parse : pgTypes.getTypeParser(oid, format))) as typeof pgTypes.getTypeParser;
+    types = { getTypeParser };
+    typeParsers.set(parse, types);
+  }
+  return types;
 }
 
 /** db.sql as createPrismaClient() opens it. */
@@ -60,21 +85,23 @@ export function createSqlRunner(pool: Pool, options: { namedStatements: boolean;
   let named = options.namedStatements;
   const maxNamedTexts = options.maxNamedTexts ?? MAX_NAMED_TEXTS;
   const names = new Map<string, string>(); // text -> name, at most maxNamedTexts
-  const unnamed = async <Row>(text: string, values: readonly unknown[]) => (await pool.query({ text, values: values as unknown[] })).rows as Row[];
+  const unnamed = async <Row>(text: string, values: readonly unknown[], types: ReturnType<typeof textParser> | undefined) =>
+    (await pool.query({ text, values: values as unknown[], ...(types ? { types } : {}) })).rows as Row[];
   return {
     get namedStatements() {
       return named;
     },
-    async query<Row>(text: string, values: readonly unknown[], queryOptions: { prepare?: boolean } = {}) {
-      if (!named || !queryOptions.prepare) return unnamed<Row>(text, values);
+    async query<Row>(text: string, values: readonly unknown[], queryOptions: QueryOptions = {}) {
+      const types = queryOptions.parseText ? textParser(queryOptions.parseText) : undefined;
+      if (!named || !queryOptions.prepare) return unnamed<Row>(text, values, types);
       let name = names.get(text);
       if (name === undefined) {
-        if (names.size >= maxNamedTexts) return unnamed<Row>(text, values);
+        if (names.size >= maxNamedTexts) return unnamed<Row>(text, values, types);
         name = statementName(text);
         names.set(text, name);
       }
       try {
-        return (await pool.query({ name, text, values: values as unknown[] })).rows as Row[];
+        return (await pool.query({ name, text, values: values as unknown[], ...(types ? { types } : {}) })).rows as Row[];
       } catch (error) {
         if (!lostNamedStatement(error, name)) throw error;
         if (named) {
@@ -84,7 +111,7 @@ export function createSqlRunner(pool: Pool, options: { namedStatements: boolean;
             { code: NAMED_STATEMENTS_OFF_WARNING },
           );
         }
-        return unnamed<Row>(text, values);
+        return unnamed<Row>(text, values, types);
       }
     },
   };

@@ -35,6 +35,7 @@ describe('createAgentStateSaver options', () => {
       saveDuration: () => undefined,
       refusal: (door) => doors.push(`refusal:${door}`),
       foreignKeyViolation: () => undefined,
+      retry: () => undefined,
     };
     const saver = createAgentStateSaver({ prisma: fakePrisma, environment: 'production', logger: silentLogger, telemetry });
     // a dev id in production is refused before any statement (the refusal's audit row fails on the fake client, and is logged)

@@ -1,7 +1,7 @@
 import type { DataModel, PrismaClient, SqlRunner } from '@agentstate/db';
 import type { Logger } from '@agentstate/logger';
 import { isEnvironment, type Environment } from '@agentstate/policy';
-import { InvalidInputError, type ProvisioningPolicyLike, type Telemetry } from '@agentstate/write-path';
+import { InvalidInputError, resolveRetry, type ProvisioningPolicyLike, type RetrySetting, type Telemetry } from '@agentstate/write-path';
 import type { SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import type { GroupCommitOptions } from './checkpointBatcher';
 import { requireId } from './owner';
@@ -48,6 +48,14 @@ export interface AgentStateSaverOptions {
    * `cacheThreads`: how many threads' element digests are remembered (default 1000).
    */
   growingState?: false | { minBytes?: number; cacheThreads?: number };
+  /**
+   * Built-in retry of put and putWrites, which are idempotent (keyed by
+   * checkpoint id, and by task and index): after DatabaseUnavailableError or
+   * ThreadBusyError the call is tried again, up to maxAttempts in all, with
+   * exponential backoff and full jitter. Default { maxAttempts: 4,
+   * baseDelayMs: 50, maxDelayMs: 2000 }; false turns it off.
+   */
+  retry?: RetrySetting;
   /** forkPolicy 'reject': how long a put waits in all (its turn behind the thread's other writers, a pool connection, the lock), default 5000 ms; then ThreadBusyError (retryable) */
   threadLockTimeoutMs?: number;
 }
@@ -58,7 +66,7 @@ export function isForkPolicy(value: unknown): value is ForkPolicy {
   return value === 'allow' || value === 'reject';
 }
 
-const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel', 'forkPolicy', 'threadLockTimeoutMs', 'groupCommit', 'growingState']);
+const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel', 'forkPolicy', 'threadLockTimeoutMs', 'groupCommit', 'growingState', 'retry']);
 
 /** The options, checked at start-up: a typo must fail loudly, never switch a protection off. */
 export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSaverOptions {
@@ -76,6 +84,12 @@ export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSa
   if (options.forkPolicy !== undefined && !isForkPolicy(options.forkPolicy)) throw new InvalidInputError('forkPolicy', "expected 'allow' or 'reject'");
   checkGroupCommit(options.groupCommit);
   checkGrowingState(options.growingState);
+  if (options.retry !== undefined && options.retry !== false && (options.retry === null || typeof options.retry !== 'object')) throw new InvalidInputError('retry', 'expected false or { maxAttempts?, baseDelayMs?, maxDelayMs? }');
+  try {
+    resolveRetry(options.retry);
+  } catch (error) {
+    throw new InvalidInputError('retry', (error as Error).message);
+  }
   const timeout = options.threadLockTimeoutMs;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1)) {
     throw new InvalidInputError('threadLockTimeoutMs', 'expected a positive number of milliseconds');

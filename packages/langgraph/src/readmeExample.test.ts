@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeEachDatabase } from '@agentstate/db/testing';
 import { langGraphExample } from './readmeExample';
@@ -6,19 +6,13 @@ import { langGraphExample } from './readmeExample';
 const source = () => readFileSync(join(__dirname, 'readmeExample.ts'), 'utf8').trim();
 const fence = () => `\`\`\`ts\n${source()}\n\`\`\``;
 
-describe("the README's LangGraph example", () => {
-  it("is shown verbatim in this package's README.md", () => {
-    expect(readFileSync(join(__dirname, '..', 'README.md'), 'utf8')).toContain(fence());
-  });
-
-  it('is shown verbatim in the root README.md once it has a "Use with LangGraph" section', () => {
-    const root = join(__dirname, '..', '..', '..', 'README.md');
-    const readme = existsSync(root) ? readFileSync(root, 'utf8') : '';
-    if (readme.includes('## Use with LangGraph')) expect(readme).toContain(fence());
+describe("the LangGraph guide's example", () => {
+  it('is shown verbatim in docs/guides/langgraph.md, the one copy of the guide', () => {
+    expect(readFileSync(join(__dirname, '..', '..', '..', 'docs', 'guides', 'langgraph.md'), 'utf8')).toContain(fence());
   });
 });
 
-describeEachDatabase("the README's LangGraph example", (db) => {
+describeEachDatabase("the LangGraph guide's example", (db) => {
   it('runs: pauses, resumes, lists this user history, deletes the thread for that user', async () => {
     const { prisma } = db();
     const { steps, history } = await langGraphExample(db());

@@ -2,7 +2,7 @@ import type { DatabaseClient } from '@agentstate/db';
 import { createAgentStateSaver } from '@agentstate/langgraph';
 import { Annotation, Command, END, START, StateGraph, interrupt } from '@langchain/langgraph';
 
-// The README's "Use with LangGraph" example, verbatim (readmeExample.test.ts runs it and checks the README shows it).
+// The LangGraph guide's example, verbatim (readmeExample.test.ts runs it and checks docs/guides/langgraph.md shows it).
 export async function langGraphExample(db: DatabaseClient) {
   // Same policy as saveSnapshot: dev-temp-/test- users are created only where AGENT_STATE_ENV/NODE_ENV
   // says development or test; in production a missing user is a typed error, never a silent insert.

@@ -13,11 +13,14 @@ import {
   setUpDoor,
   splitState,
   InvalidInputError,
+  resolveRetry,
   toPersistenceError,
   viaDriver,
   viaPrisma,
+  withRetries,
   withThreadTurn,
   type EnsurePlan,
+  type RetryOptions,
   type PreparedWrite,
   type Queryable,
   type ReferencePlan,
@@ -75,6 +78,8 @@ interface SaverCore {
   db: Queryable;
   forkPolicy: ForkPolicy;
   threadLockTimeoutMs: number;
+  /** built-in retry of put and putWrites (both idempotent: keyed by checkpoint id, and by task and index) */
+  retry: Required<RetryOptions>;
   /** group commit of steady puts (PostgreSQL through `sql` only), null when off */
   batcher: CheckpointBatcher | null;
   writePath: WritePath;
@@ -123,6 +128,7 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       forkPolicy: checked.forkPolicy ?? 'allow',
       batcher: checked.sql && checked.groupCommit !== false ? new CheckpointBatcher(db, checked.groupCommit ?? {}) : null,
       threadLockTimeoutMs: checked.threadLockTimeoutMs ?? 5000,
+      retry: resolveRetry(checked.retry),
       writePath,
       // Start-up check: every required relation of the written models has a provisioning rule.
       checkpointPlan: writePath.plan('AgentCheckpoint', KEY_FIELDS),
@@ -257,7 +263,9 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const large = this.#largeValue(write);
     const attempt = (ensure: EnsurePlan | null) =>
       large ? this.#insertWithLayout(db, write, ensure, large) : (ensure === null && batcher ? batcher.insert(write) : insertCheckpoint(db, write, ensure)).then(attempted);
-    await this.#write('put', userId, () => (forkPolicy === 'reject' ? this.#putIfLatest(write, prepared) : writePath.write(prepared, attempt)));
+    // Idempotent: the checkpoint's row is keyed by its id (a retry upserts the same row), its blobs by version
+    // (a retried layout keeps the first attempt's; elements it appended again are collected with the thread's garbage).
+    await this.#write('put', userId, () => (forkPolicy === 'reject' ? this.#putIfLatest(write, prepared) : writePath.write(prepared, attempt)), true);
     return next;
   }
 
@@ -288,7 +296,8 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       writes: rows,
       upsert: writes.every(([channel]) => channel in WRITES_IDX_MAP),
     };
-    await this.#write('putWrites', userId, () => writePath.write(prepared, (ensure: EnsurePlan | null) => insertWrites(db, write, ensure).then(attempted)));
+    // Idempotent: keyed by checkpoint, task and index (a retry keeps or overwrites the same rows).
+    await this.#write('putWrites', userId, () => writePath.write(prepared, (ensure: EnsurePlan | null) => insertWrites(db, write, ensure).then(attempted)), true);
   }
 
   #forkPolicy(configurable: SaverConfigurable): ForkPolicy {
@@ -426,9 +435,21 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     return { deletedCheckpoints: result.checkpoints, deletedWrites: result.writes, deletedBlobs: result.blobs };
   }
 
-  async #write<T>(operation: string, userId: string, action: () => Promise<T>): Promise<T> {
+  /** A write; an idempotent one is retried by the library after a lost connection or a busy thread (see options.retry). */
+  async #write<T>(operation: string, userId: string, action: () => Promise<T>, idempotent = false): Promise<T> {
+    const { retry, writePath } = this.#core;
+    const attempt = async () => {
+      try {
+        return await action();
+      } catch (error) {
+        throw toPersistenceError(operation, error, 'write');
+      }
+    };
     try {
-      return await this.#traced(operation, userId, action);
+      return await this.#traced(operation, userId, async () => {
+        const { value } = await withRetries(retry, idempotent, attempt, (error) => writePath.telemetry.retry('langgraph', (error as { code?: string }).code ?? 'UNKNOWN'));
+        return value;
+      });
     } catch (error) {
       throw toPersistenceError(operation, error, 'write');
     }

@@ -235,7 +235,7 @@ async function writeGuarded(door: Door, plan: ReferencePlan, keyed: Array<Record
  * The door's statement: Prisma's write, alone on the fast path (nothing
  * added), else after the ensure statement — inside the caller's interactive
  * transaction when there is one (a rollback undoes both), otherwise as a
- * statement of its own just before (see README: batch transactions).
+ * statement of its own just before (see docs/guides/prisma-extension.md: batch transactions).
  */
 function attemptWrite(client: RawClient, transaction: CallerTransaction, params: HookParams): Attempt<unknown> {
   return async (ensure) => {

@@ -3,16 +3,16 @@ import { join } from 'node:path';
 import { describeEachDatabase } from '@agentstate/db/testing';
 import { writeThroughPrisma } from './readmeExample';
 
-const README = join(__dirname, '..', '..', '..', 'README.md');
+const GUIDE = join(__dirname, '..', '..', '..', 'docs', 'guides', 'prisma-extension.md');
 
-describe("the README's Prisma extension example", () => {
-  it('is shown verbatim in README.md', () => {
+describe("the Prisma extension guide's example", () => {
+  it('is shown verbatim in docs/guides/prisma-extension.md', () => {
     const source = readFileSync(join(__dirname, 'readmeExample.ts'), 'utf8').trim();
-    expect(readFileSync(README, 'utf8')).toContain(`\`\`\`ts\n${source}\n\`\`\``);
+    expect(readFileSync(GUIDE, 'utf8')).toContain(`\`\`\`ts\n${source}\n\`\`\``);
   });
 });
 
-describeEachDatabase("the README's Prisma extension example", (db) => {
+describeEachDatabase("the Prisma extension guide's example", (db) => {
   it('runs: the dev user, both threads and the snapshot exist, one created audit row', async () => {
     const { snapshot, thread } = await writeThroughPrisma(db());
     const { prisma } = db();

@@ -1,7 +1,7 @@
 import type { DatabaseClient } from '@agentstate/db';
 import { referenceProvisioning } from '@agentstate/prisma-provisioning';
 
-// The README's example, verbatim (readmeExample.test.ts runs it and checks the README still shows it).
+// The Prisma extension guide's example, verbatim (readmeExample.test.ts runs it and checks docs/guides/prisma-extension.md shows it).
 export async function writeThroughPrisma(db: DatabaseClient) {
   // Built once. Same policy, environment rules and audit trail as the service; the environment comes
   // from AGENT_STATE_ENV/NODE_ENV, so a production process never auto-creates (an option may narrow it).

@@ -8,6 +8,7 @@ import { StatePersistenceError } from '@agentstate/write-path';
 export {
   ConcurrentWriteError,
   DatabaseUnavailableError,
+  IdempotencyConflictError,
   InvalidInputError,
   PersistenceFailedError,
   ProvisioningRefusedError,

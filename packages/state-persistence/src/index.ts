@@ -15,6 +15,7 @@ export type {
 export {
   ConcurrentWriteError,
   DatabaseUnavailableError,
+  IdempotencyConflictError,
   InvalidCursorError,
   InvalidInputError,
   PersistenceFailedError,

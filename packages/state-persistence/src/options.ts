@@ -3,7 +3,7 @@ import { InvalidInputError } from './errors';
 import type { StatePersistenceOptions } from './types';
 import { describeType, rejectUnknownKeys, requireInteger, requireObject } from './validation';
 
-const OPTION_KEYS = ['prisma', 'sql', 'policy', 'logger', 'environment', 'maxStateBytes', 'maxMetadataBytes', 'maxReadBytes', 'threadLockTimeoutMs', 'groupCommit', 'growingState', 'telemetry', 'knownReferenceCacheSize', 'referenceRules', 'dataModel'] as const;
+const OPTION_KEYS = ['prisma', 'sql', 'policy', 'logger', 'environment', 'maxStateBytes', 'maxMetadataBytes', 'maxReadBytes', 'threadLockTimeoutMs', 'groupCommit', 'growingState', 'telemetry', 'knownReferenceCacheSize', 'referenceRules', 'dataModel', 'retry'] as const;
 const MAX_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /**
@@ -42,6 +42,13 @@ export function checkOptions(options: StatePersistenceOptions): StatePersistence
     rejectUnknownKeys(growing, ['minBytes', 'cacheThreads'], 'growingState');
     if (growing.minBytes !== undefined) requireInteger(growing.minBytes, 'growingState.minBytes', 0, MAX_LIMIT_BYTES);
     if (growing.cacheThreads !== undefined) requireInteger(growing.cacheThreads, 'growingState.cacheThreads', 0, 1_000_000);
+  }
+  if (fields.retry !== undefined && fields.retry !== false) {
+    const retry = requireObject(fields.retry, 'retry');
+    rejectUnknownKeys(retry, ['maxAttempts', 'baseDelayMs', 'maxDelayMs'], 'retry');
+    if (retry.maxAttempts !== undefined) requireInteger(retry.maxAttempts, 'retry.maxAttempts', 1, 100);
+    if (retry.baseDelayMs !== undefined) requireInteger(retry.baseDelayMs, 'retry.baseDelayMs', 0, 60_000);
+    if (retry.maxDelayMs !== undefined) requireInteger(retry.maxDelayMs, 'retry.maxDelayMs', 0, 60_000);
   }
   if (fields.knownReferenceCacheSize !== undefined) requireInteger(fields.knownReferenceCacheSize, 'knownReferenceCacheSize', 0, 10_000_000);
   if (fields.referenceRules !== undefined) {

@@ -6,9 +6,13 @@ import {
   splitState,
   setUpDoor,
   foreignKeyViolation,
+  IdempotencyConflictError,
+  resolveRetry,
   toPersistenceError,
+  uniqueViolation,
   viaDriver,
   viaPrisma,
+  withRetries,
   withThreadTurn,
   type Attempted,
   type EnsurePlan,
@@ -22,6 +26,7 @@ import { ConcurrentWriteError, InvalidInputError, SnapshotNotFoundError } from '
 import { checkOptions } from './options';
 import { createReads } from './reads';
 import { fromWrite } from './snapshotMapping';
+import { contentDigest, insertIdempotent, insertIdempotentEnsuring, latestAndStored, storedSnapshot, type IdempotentAnswer } from './snapshotIdempotency';
 import { insertLayoutSnapshot, insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
 import { SnapshotBatcher } from './snapshotBatcher';
 import { encodeValue } from './stateCodec';
@@ -56,7 +61,7 @@ export interface StatePersistence {
 }
 
 const MiB = 1024 * 1024;
-const SAVE_KEYS = ['userId', 'threadId', 'runId', 'state', 'metadata', 'parentId', 'expectedParentId'] as const;
+const SAVE_KEYS = ['id', 'userId', 'threadId', 'runId', 'state', 'metadata', 'parentId', 'expectedParentId'] as const;
 /** the snapshot fields the service fills, from which its foreign keys are built */
 const SNAPSHOT_KEY_FIELDS = ['userId', 'threadId'] as const;
 
@@ -83,7 +88,9 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   const maxStateBytes = options.maxStateBytes ?? MiB;
   const maxMetadataBytes = options.maxMetadataBytes ?? 64 * 1024;
   const threadLockTimeoutMs = options.threadLockTimeoutMs ?? 5_000;
-  // Single-statement saves go straight to the pg pool when the caller passed db.sql.
+  // Built-in retry, for saves with an id only (see @agentstate/write-path retries.ts).
+  const retry = resolveRetry(options.retry);
+  // Single-statement saves and every read go straight to the pg pool when the caller passed db.sql.
   const direct: Queryable = options.sql ? viaDriver(options.sql) : viaPrisma(prisma);
   const writePath = setup.writePath(direct);
   // Group commit for fast-path saves (see snapshotBatcher.ts); off with groupCommit: false.
@@ -101,6 +108,8 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     const runId = requireIdentifier(fields.runId, 'runId');
     const reference = writePath.prepare(snapshotPlan, { userId: fields.userId as string, threadId }, runId);
     const expectedParentId = optionalSnapshotId(fields.expectedParentId, 'expectedParentId');
+    // null is "no id", like omitting it: the database picks one and the save is not idempotent.
+    const id = optionalSnapshotId(fields.id, 'id') ?? null;
     let parentId = optionalSnapshotId(fields.parentId, 'parentId');
     if (expectedParentId !== undefined) {
       if (parentId !== undefined && parentId !== expectedParentId) {
@@ -112,19 +121,18 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     const state = encodeValue(fields.state, 'state', maxStateBytes);
     const metadata = encodeValue(fields.metadata ?? {}, 'metadata', maxMetadataBytes);
     const userId = reference.values.userId as string;
+    const content = { userId, threadId, runId, parentId: parentId ?? null, stateJson: state.json, metadataJson: metadata.json };
     return {
       reference,
       expectedParentId,
       state: fields.state,
       metadata: fields.metadata,
       write: {
-        userId,
-        threadId,
-        runId,
-        parentId: parentId ?? null,
-        stateJson: state.json,
-        metadataJson: metadata.json,
-        parts: growing ? splitState(state.json, growing.minBytes) : null,
+        id,
+        digest: id === null ? null : contentDigest(content),
+        ...content,
+        // A save with an id is stored whole (its replay compares the stored row); see docs/concepts/growing-state.md.
+        parts: growing && id === null ? splitState(state.json, growing.minBytes) : null,
       },
     };
   }
@@ -134,13 +142,21 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
    * plan (grouped with concurrent ones outside transactions), else the ensure path.
    */
   async function attemptSave(db: Queryable, w: SnapshotWrite, ensure: EnsurePlan | null): Promise<Attempted<WrittenRow | null>> {
+    if (w.id !== null) return attemptIdempotentSave(db, w, ensure);
     if (w.parts !== null) return attemptLayoutSave(db, w, w.parts, ensure);
-    if (ensure === null) {
-      const row = db === direct && batcher ? await batcher.insert(w) : await insertSnapshot(db, w);
-      return { value: row, written: row !== null, ensured: null };
-    }
+    if (ensure === null) return attempted(db === direct && batcher ? await batcher.insert(w) : await insertSnapshot(db, w), null);
     const { row, ensured } = await insertSnapshotEnsuring(db, w, ensure);
     return { value: row, written: row !== null, ensured };
+  }
+
+  /** The same, for a save with an id: a replay is returned as such, a conflict thrown (nothing written either way). */
+  async function attemptIdempotentSave(db: Queryable, w: SnapshotWrite, ensure: EnsurePlan | null): Promise<Attempted<WrittenRow | null>> {
+    if (ensure === null) {
+      const answer = db === direct && batcher ? await batcher.insert(w) : await insertIdempotent(db, w);
+      return attempted(answer, null);
+    }
+    const { answer, ensured } = await insertIdempotentEnsuring(db, w, ensure);
+    return attempted(answer, ensured);
   }
 
   /**
@@ -170,6 +186,13 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     const w = prepared.write;
     return (ensure: EnsurePlan | null) =>
       transaction(async (db) => {
+        if (w.id !== null) {
+          // One statement: an earlier attempt of this very save answers first (a replay, not a ConcurrentWriteError).
+          const { latest, stored } = await latestAndStored(db, w);
+          if (stored !== null) return attempted(stored, null);
+          if (latest !== prepared.expectedParentId) throw new ConcurrentWriteError(w.threadId, prepared.expectedParentId ?? null, latest);
+          return attemptSave(db, w, ensure);
+        }
         const latest = await latestSnapshotId(db, w.userId, w.threadId);
         if (latest !== prepared.expectedParentId) throw new ConcurrentWriteError(w.threadId, prepared.expectedParentId ?? null, latest);
         return attemptSave(db, w, ensure);
@@ -178,14 +201,25 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
 
   function saveSnapshot<State>(input: SaveSnapshotInput<State>): Promise<SaveSnapshotResult<State>> {
     return writePath.telemetry.traced('saveSnapshot', 'snapshot', idAttributes(input), async (span) => {
-      const result = await save<State>(input);
-      if (result.status === 'saved') span?.setAttribute('agentstate.snapshot.id', result.snapshot.id);
+      const prepared = prepareSave(input as SaveSnapshotInput<unknown>);
+      // Only a save with an id may be tried again: its retry cannot store it twice.
+      const { value: result, attempts } = await withRetries(
+        retry,
+        prepared.write.id !== null,
+        () => save<State>(prepared),
+        (error) => writePath.telemetry.retry('snapshot', (error as { code?: string }).code ?? 'UNKNOWN'),
+      );
+      if (result.status === 'saved') {
+        span?.setAttribute('agentstate.snapshot.id', result.snapshot.id);
+        span?.setAttribute('agentstate.attempts', attempts);
+        span?.setAttribute('agentstate.replayed', result.replayed);
+        return { ...result, attempts };
+      }
       return result;
     });
   }
 
-  async function save<State>(input: SaveSnapshotInput<State>): Promise<SaveSnapshotResult<State>> {
-    const prepared = prepareSave(input as SaveSnapshotInput<unknown>);
+  async function save<State>(prepared: PreparedSave): Promise<SaveSnapshotResult<State>> {
     const { reference, write: w } = prepared;
     if (reference.decided.kind === 'skip') {
       // Ephemeral runs are not persisted at all: the decision was logged, no row anywhere.
@@ -198,19 +232,30 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
           : await withThreadTurn({ prisma, userId: w.userId, threadId: w.threadId, timeoutMs: threadLockTimeoutMs }, (transaction) =>
               writePath.write(reference, attemptOrderedSave(prepared, transaction), { transactional: true }),
             );
-      if (!result.written || !result.value) throw invalidParent(w);
-      return { status: 'saved', snapshot: fromWrite<State>(w, result.value, prepared.state, prepared.metadata), provisioning: result.provisioning };
+      if (!(result.written || result.replayed) || !result.value) throw invalidParent(w);
+      return saved<State>(prepared, result.value, result.provisioning);
     } catch (error) {
+      // A concurrent save of the same id committed first (the ensure path's insert failed as a whole): its answer.
+      if (w.id !== null && uniqueViolation(error)) {
+        const answer = await storedSnapshot(direct, w).catch(() => null);
+        if (answer instanceof IdempotencyConflictError) throw answer;
+        if (answer) return saved<State>(prepared, answer, null);
+      }
       // Any foreign key the write path did not claim is the parent's (deleted while we wrote).
       if (foreignKeyViolation(error)) throw invalidParent(w);
       throw toPersistenceError('saveSnapshot', error, 'write');
     }
   }
 
+  function saved<State>(prepared: PreparedSave, row: WrittenRow, provisioning: SaveSnapshotResultProvisioning): SaveSnapshotResult<State> {
+    const snapshot = fromWrite<State>(prepared.write, row, prepared.state, prepared.metadata);
+    return { status: 'saved', snapshot, provisioning, replayed: row.replayed === true, attempts: 1 };
+  }
+
   return Object.freeze({
     environment,
     saveSnapshot,
-    ...traceEach(writePath.telemetry, { ...createReads(prisma, options.maxReadBytes), ...createDataManagement(prisma, { forgetUser: (id) => { writePath.forgetUser(id); elements.forgetUser(id); }, forgetReference: (model, key) => writePath.forgetReference(model, key) }) }),
+    ...traceEach(writePath.telemetry, { ...createReads(direct, options.maxReadBytes), ...createDataManagement(prisma, { forgetUser: (id) => { writePath.forgetUser(id); elements.forgetUser(id); }, forgetReference: (model, key) => writePath.forgetReference(model, key) }) }),
   });
 }
 
@@ -232,6 +277,15 @@ function traceEach<M extends Record<string, (...args: never[]) => Promise<unknow
     traced[name] = (...args: never[]) => telemetry.traced(name, 'snapshot', idAttributes(args[0]), () => method(...args));
   }
   return traced as M;
+}
+
+type SaveSnapshotResultProvisioning = Extract<SaveSnapshotResult, { status: 'saved' }>['provisioning'];
+
+/** An idempotent statement's answer as an attempt: a conflict is thrown, nothing having been written. */
+function attempted(answer: IdempotentAnswer, ensured: Attempted<unknown>['ensured']): Attempted<WrittenRow | null> {
+  if (answer instanceof IdempotencyConflictError) throw answer;
+  if (answer?.replayed) return { value: answer, written: false, replayed: true, ensured };
+  return { value: answer, written: answer !== null, ensured };
 }
 
 function invalidParent(w: SnapshotWrite): SnapshotNotFoundError {

@@ -21,17 +21,23 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '@agentstate/db';
 import { GroupCommit, type GroupCommitOptions, type Queryable } from '@agentstate/write-path';
+import { insertIdempotent, insertIdempotentMany, type IdempotentAnswer } from './snapshotIdempotency';
 import { insertSnapshot, RETURNING_WRITTEN, writtenRow, type SnapshotWrite, type WrittenRow, type WrittenRowColumns } from './snapshotWrites';
 
 export type SnapshotBatcherOptions = GroupCommitOptions;
 
-/** insert(write): the row written, or null when it could not be written on the fast path. */
-export class SnapshotBatcher extends GroupCommit<SnapshotWrite, WrittenRow | null> {
+/**
+ * insert(write): the row written, or null when it could not be written on the
+ * fast path; for a save with an id, also its replay or conflict answer.
+ */
+export class SnapshotBatcher extends GroupCommit<SnapshotWrite, IdempotentAnswer> {
   constructor(db: Queryable, options: SnapshotBatcherOptions = {}) {
     super(
       {
-        one: (write) => insertSnapshot(db, write),
+        one: (write) => (write.id === null ? insertSnapshot(db, write) : insertIdempotent(db, write)),
         async many(writes) {
+          // Saves with an id: the idempotent form of the same statement (snapshotIdempotency.ts).
+          if (writes.some((w) => w.id !== null)) return insertIdempotentMany(db, writes, randomUUID);
           const ids = writes.map(() => randomUUID());
           const rows = await insertSnapshots(db, writes, ids);
           return ids.map((id) => rows.get(id) ?? null);

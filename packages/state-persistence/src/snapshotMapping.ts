@@ -1,5 +1,5 @@
-import { decodeValue } from './stateCodec';
-import type { SnapshotRow, SnapshotWrite, WrittenRow } from './snapshotWrites';
+import type { ReadRow } from './readStatements';
+import type { SnapshotWrite, WrittenRow } from './snapshotWrites';
 import type { Snapshot } from './types';
 
 type Identity = Omit<Snapshot, 'state' | 'metadata'>;
@@ -8,10 +8,10 @@ function snapshot<State>(identity: Identity, state: unknown, metadata: unknown):
   return { ...identity, state: state as State, metadata: metadata as Record<string, unknown> };
 }
 
-/** A row read with raw SQL (state and metadata selected as JSON text). */
-export function fromRow<State>(row: SnapshotRow): Snapshot<State> {
-  const identity = { id: row.id, userId: row.user_id, threadId: row.thread_id, runId: row.run_id, parentId: row.parent_id, createdAt: row.created_at };
-  return snapshot(identity, decodeValue(row.state_json), decodeValue(row.metadata_json));
+/** A row as every read returns it (readStatements.ts): state and metadata decoded, created_at in epoch ms. */
+export function fromRow<State>(row: ReadRow): Snapshot<State> {
+  const identity = { id: row.id, userId: row.user_id, threadId: row.thread_id, runId: row.run_id, parentId: row.parent_id, createdAt: new Date(Number(row.created_ms)) };
+  return snapshot(identity, row.state, row.metadata);
 }
 
 /**

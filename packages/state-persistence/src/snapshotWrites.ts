@@ -26,21 +26,15 @@ import {
 export interface WrittenRow {
   id: string;
   created_at: Date;
-}
-
-export interface SnapshotRow {
-  id: string;
-  seq: bigint;
-  user_id: string;
-  thread_id: string;
-  run_id: string;
-  parent_id: string | null;
-  state_json: string;
-  metadata_json: string;
-  created_at: Date;
+  /** an idempotent save's earlier attempt, found stored (see snapshotIdempotency.ts) */
+  replayed?: boolean;
 }
 
 export interface SnapshotWrite {
+  /** the caller's id (an idempotent save, see snapshotIdempotency.ts), else null: the database picks one */
+  id: string | null;
+  /** with an id: the content digest (hex) stored with the row and compared on a retry */
+  digest: string | null;
   userId: string;
   threadId: string;
   runId: string;
@@ -70,7 +64,7 @@ export function writtenRow(columns: WrittenRowColumns): WrittenRow {
 }
 
 /** The parent, when given, must be a snapshot of the same user and thread. */
-function parentIsValid(w: SnapshotWrite): Prisma.Sql {
+export function parentIsValid(w: SnapshotWrite): Prisma.Sql {
   return Prisma.sql`(${w.parentId}::uuid IS NULL OR EXISTS (
     SELECT 1 FROM agent_state_snapshots p WHERE p.id = ${w.parentId}::uuid AND p.user_id = ${w.userId} AND p.thread_id = ${w.threadId}))`;
 }

@@ -40,13 +40,16 @@ export function encodeValue(value: unknown, field: 'state' | 'metadata', limitBy
   return { json, bytes };
 }
 
+/**
+ * One JSON.parse. Only text holding a tag needs the walk below: a tag key is
+ * always written `"$t"` (neither JSON.stringify nor PostgreSQL's jsonb output
+ * escapes `$`), and without one the walk would rebuild the same plain data
+ * (JSON.parse already keeps a "__proto__" key as data). A "$t" string value
+ * just takes the walk.
+ */
 export function decodeValue(json: string): unknown {
-  return fromJson(JSON.parse(json) as Json);
-}
-
-/** Decodes a value that the driver already parsed from jsonb. */
-export function reviveValue(parsed: unknown): unknown {
-  return fromJson(parsed as Json);
+  const parsed = JSON.parse(json) as Json;
+  return json.includes('"$t"') ? fromJson(parsed) : parsed;
 }
 
 /** The reference encoder: walks the value, names the path of anything it refuses. */

@@ -17,6 +17,15 @@ export interface Snapshot<State = unknown> {
 }
 
 export interface SaveSnapshotInput<State = unknown> {
+  /**
+   * Makes the save idempotent: a snapshot id (UUID) chosen by the caller, new
+   * for each new save (crypto.randomUUID()). Sent again with the same content
+   * (a retry after a lost reply), the save returns the snapshot stored the first
+   * time with `replayed: true` and writes nothing; sent with other content, or
+   * for another user or thread, it fails with IdempotencyConflictError. Only
+   * saves with an id are retried by the library (see `retry`).
+   */
+  id?: string | null;
   userId: string;
   threadId: string;
   runId: string;
@@ -34,7 +43,16 @@ export interface SaveSnapshotInput<State = unknown> {
 }
 
 export type SaveSnapshotResult<State = unknown> =
-  | { status: 'saved'; snapshot: Snapshot<State>; provisioning: ProvisioningOutcome | null }
+  | {
+      status: 'saved';
+      snapshot: Snapshot<State>;
+      /** what happened to the user (null for a replay: nothing was created) */
+      provisioning: ProvisioningOutcome | null;
+      /** true when this save's id was already stored with the same content (an earlier attempt landed): nothing was written */
+      replayed: boolean;
+      /** how many attempts the library made (more than 1 only for saves with an id, see `retry`) */
+      attempts: number;
+    }
   | { status: 'skipped'; reason: string; code: string };
 
 /** What happened to the user during a save (the write path's answer), re-exported for the service's callers. */
@@ -121,6 +139,15 @@ export interface StatePersistenceOptions {
   maxReadBytes?: number;
   /** how long an expectedParentId save waits in all (its turn behind the thread's other writers, a pool connection, the lock), default 5000 ms; then ThreadBusyError (retryable) */
   threadLockTimeoutMs?: number;
+  /**
+   * Built-in retry of saves that carry an `id` (idempotent): after
+   * DatabaseUnavailableError or ThreadBusyError the save is tried again, up to
+   * maxAttempts in all, waiting a random time up to baseDelayMs·2^(n-1)
+   * (capped at maxDelayMs) between attempts. Default { maxAttempts: 4,
+   * baseDelayMs: 50, maxDelayMs: 2000 }; false turns it off. Saves without an
+   * id are never retried by the library: a lost reply may hide a commit.
+   */
+  retry?: false | { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** encoded metadata size limit, default 64 KiB */
   maxMetadataBytes?: number;
   /**
@@ -142,7 +169,7 @@ export interface StatePersistenceOptions {
    */
   growingState?: false | { minBytes?: number; cacheThreads?: number };
   /**
-   * Metrics and traces (see the README's Observability section). Default:
+   * Metrics and traces (see docs/operations/observability.md). Default:
    * OpenTelemetry's global providers at creation (a no-op without an SDK, or
    * without @opentelemetry/api installed). Pass createTelemetry({ meterProvider,
    * tracerProvider }) to use providers of your own.

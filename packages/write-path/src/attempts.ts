@@ -33,6 +33,11 @@ export interface Attempted<T> {
   written: boolean;
   /** the ensure part's outcome; null on the fast path */
   ensured: EnsureOutcome | null;
+  /**
+   * an idempotent write found its own earlier attempt already stored (same
+   * id, same content): `value` is that row, nothing was written or created
+   */
+  replayed?: boolean;
 }
 
 /** The door's statement: the fast path (ensure null), or with the ensure CTEs in front (or an ensure statement before it). */
@@ -60,6 +65,8 @@ export type ProvisioningOutcome = 'created' | 'already-existed';
 export interface WriteManyResult<T> {
   value: T;
   written: boolean;
+  /** the write's own earlier attempt was found stored (written is false, nothing audited) */
+  replayed?: boolean;
   provisioning: Array<ProvisioningOutcome | null>;
 }
 
@@ -100,6 +107,8 @@ export async function runAttempts<T>(context: AttemptContext, rows: readonly Pre
       if (missing.length > 0) throw await missingReferenceError(context, missing);
       throw error;
     }
+    // A replay wrote nothing: no provisioning to report, no audit line, nothing learned.
+    if (attempted.replayed) return { value: attempted.value, written: false, replayed: true, provisioning: rows.map(() => null) };
     if (attempted.ensured === null) {
       if (attempted.written) return finish(context, rows, attempted, []);
       ensure = ensurePlan(rows);

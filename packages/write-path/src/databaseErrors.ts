@@ -36,6 +36,13 @@ export function foreignKeyViolation(error: unknown): { constraint: string } | nu
   return null;
 }
 
+/** A unique violation (23505, Prisma P2002), e.g. a primary key two writers chose at once. */
+export function uniqueViolation(error: unknown): boolean {
+  const cause = adapterCause(error);
+  const code = prismaCode(error);
+  return cause?.kind === 'UniqueConstraintViolation' || cause?.originalCode === '23505' || code === 'P2002' || code === '23505';
+}
+
 interface ErrorPattern {
   codes: Set<string>;
   kinds: Set<string>;
@@ -59,8 +66,9 @@ function matches(error: unknown, pattern: ErrorPattern, depth = 0): boolean {
 // PostgreSQL SQLSTATEs: connection exceptions (08xxx), operator intervention (57P01-57P03).
 const SQLSTATE_UNAVAILABLE = ['08000', '08001', '08003', '08004', '08006', '08007', '08P01', '57P01', '57P02', '57P03'];
 
+// 53300 too_many_connections: the server (or a pooler) refused the connection; nothing ran.
 const UNAVAILABLE: ErrorPattern = {
-  codes: new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', ...SQLSTATE_UNAVAILABLE]),
+  codes: new Set(['53300', 'P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', ...SQLSTATE_UNAVAILABLE]),
   kinds: new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionAlreadyClosed']),
   message:
     /Connection terminated|connection (is )?closed|Can't reach database|server closed the connection|terminating connection|the database system is (starting up|shutting down)|timeout exceeded when trying to connect|Client has encountered a connection error/i,
@@ -68,7 +76,7 @@ const UNAVAILABLE: ErrorPattern = {
 
 // Failures that happen before a statement is sent: nothing can have been applied.
 const NEVER_CONNECTED: ErrorPattern = {
-  codes: new Set(['P1001', 'P2024', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '57P03', '08001', '08004']),
+  codes: new Set(['53300', 'P1001', 'P2024', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '57P03', '08001', '08004']),
   kinds: new Set(['DatabaseNotReachable', 'TooManyConnections']),
   message: /ECONNREFUSED|Can't reach database|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|too many clients/i,
 };

@@ -15,6 +15,7 @@ export type StatePersistenceErrorCode =
   | 'STATE_NOT_SERIALIZABLE'
   | 'STATE_TOO_LARGE'
   | 'CONCURRENT_WRITE'
+  | 'IDEMPOTENCY_CONFLICT'
   | 'THREAD_BUSY'
   | 'SNAPSHOT_NOT_FOUND'
   | 'INVALID_CURSOR'
@@ -24,6 +25,8 @@ export type StatePersistenceErrorCode =
 export class StatePersistenceError extends Error {
   /** true when the same call may succeed if simply tried again later */
   readonly retryable: boolean = false;
+  /** how many times the library tried the call (its built-in retry of idempotent saves), when it tried more than once */
+  attempts?: number;
   constructor(
     readonly code: StatePersistenceErrorCode,
     message: string,
@@ -117,6 +120,21 @@ export class ConcurrentWriteError extends StatePersistenceError {
       'CONCURRENT_WRITE',
       `Thread "${threadId}" moved on: expected latest snapshot ${expectedParentId ?? '(none: empty thread)'}, found ${actualLatestId ?? '(none)'}. ` +
         'Reload the latest snapshot, merge, and save again with the new expectedParentId.',
+    );
+  }
+}
+
+/**
+ * An idempotent save's id was already used by a different save: other
+ * content, or another user or thread. Nothing was written. The message never
+ * says which, nor anything about the stored row (it may be another user's).
+ */
+export class IdempotencyConflictError extends StatePersistenceError {
+  constructor(readonly id: string) {
+    super(
+      'IDEMPOTENCY_CONFLICT',
+      `The id ${id} was already used by a different save (other content, or another user or thread). Nothing was written. ` +
+        'A retry must send exactly the same save; a new save needs a new id.',
     );
   }
 }

@@ -13,17 +13,20 @@ export type { KeyValues, PlannedReference, ReferencePlan, ReferenceRule } from '
 export { ensureClause, ensureReferences, readEnsureOutcome } from './ensureStatement';
 export type { EnsureOutcome, EnsureOutcomeColumns, EnsurePlan } from './ensureStatement';
 export { viaDriver, viaPrisma } from './queryable';
-export type { Queryable } from './queryable';
+export type { Queryable, RowOptions } from './queryable';
 export { withThreadTurn } from './threadTurn';
 export type { LockedTransaction } from './threadTurn';
 export { GroupCommit } from './groupCommit';
 export type { GroupCommitOptions, GroupCommitStatements } from './groupCommit';
 export { LONE_SURROGATE, unstorableText } from './storableText';
+export { DEFAULT_RETRY, isRetryable, resolveRetry, retryDelayMs, withRetries } from './retries';
+export type { Retried, RetryOptions, RetrySetting } from './retries';
 
 // Errors: the typed errors every door throws, and Prisma/driver errors turned into them.
 export {
   ConcurrentWriteError,
   DatabaseUnavailableError,
+  IdempotencyConflictError,
   InvalidInputError,
   PersistenceFailedError,
   ProvisioningRefusedError,
@@ -34,7 +37,7 @@ export {
   UnknownUserError,
 } from './errors';
 export type { StatePersistenceErrorCode } from './errors';
-export { foreignKeyViolation, runDatabase, runDatabaseWrite, toPersistenceError } from './databaseErrors';
+export { foreignKeyViolation, uniqueViolation, runDatabase, runDatabaseWrite, toPersistenceError } from './databaseErrors';
 
 // Metrics and traces, named for the library (see telemetry.ts).
 export { createTelemetry, METRIC_NAMES } from './telemetry';

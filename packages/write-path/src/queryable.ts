@@ -8,11 +8,32 @@ import type { Prisma, PrismaClient, SqlRunner } from '@agentstate/db';
  * with Prisma.sql either way, so parameters are always bound, never spliced.
  */
 export interface Queryable {
-  rows<T>(statement: Prisma.Sql): Promise<T[]>;
+  rows<T>(statement: Prisma.Sql, options?: RowOptions): Promise<T[]>;
+}
+
+export interface RowOptions {
+  /**
+   * Decodes the text columns named in `columns`, which must be the
+   * statement's only text-typed columns: on the pg pool as each row arrives
+   * (while the server still produces the next ones), through Prisma once the
+   * rows are in. Null stays null.
+   */
+  decodeText?: { columns: readonly string[]; decode: (text: string) => unknown };
 }
 
 export function viaPrisma(db: Pick<PrismaClient, '$queryRaw'>): Queryable {
-  return { rows: <T>(statement: Prisma.Sql) => db.$queryRaw<T[]>(statement) };
+  return {
+    async rows<T>(statement: Prisma.Sql, options?: RowOptions) {
+      const rows = await db.$queryRaw<T[]>(statement);
+      const decodeText = options?.decodeText;
+      if (decodeText) {
+        for (const row of rows as Array<Record<string, unknown>>) {
+          for (const column of decodeText.columns) if (typeof row[column] === 'string') row[column] = decodeText.decode(row[column]);
+        }
+      }
+      return rows;
+    },
+  };
 }
 
 /**
@@ -22,5 +43,8 @@ export function viaPrisma(db: Pick<PrismaClient, '$queryRaw'>): Queryable {
  * transaction-mode pooler, see @agentstate/db).
  */
 export function viaDriver(runner: SqlRunner): Queryable {
-  return { rows: <T>(statement: Prisma.Sql) => runner.query<T>(statement.text, statement.values, { prepare: true }) };
+  return {
+    rows: <T>(statement: Prisma.Sql, options?: RowOptions) =>
+      runner.query<T>(statement.text, statement.values, options?.decodeText ? { prepare: true, parseText: options.decodeText.decode } : { prepare: true }),
+  };
 }

@@ -4,7 +4,7 @@
  * every call here is a no-op. Names follow OpenTelemetry's conventions where
  * one applies (error.type, user.id, db.system.name,
  * deployment.environment.name), else live under `agentstate.`. Attributes
- * carry ids, never state contents. The README lists them all.
+ * carry ids, never state contents. docs/operations/observability.md lists them all.
  */
 import type * as OtelApiModule from '@opentelemetry/api';
 import type { Attributes, Counter, Histogram, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api';
@@ -21,8 +21,8 @@ function loadApi(): OtelApi | null {
   }
 }
 
-/** saved; skipped (ephemeral run); refused (by the policy, or a missing user it may not create); invalid (bad input); failed (anything else) */
-export type SaveStatus = 'saved' | 'skipped' | 'refused' | 'invalid' | 'failed';
+/** saved; replayed (an idempotent save found already stored: nothing written); skipped (ephemeral run); refused (by the policy, or a missing user it may not create); invalid (bad input); failed (anything else) */
+export type SaveStatus = 'saved' | 'replayed' | 'skipped' | 'refused' | 'invalid' | 'failed';
 
 /** Which door a write came through. */
 export type Door = 'snapshot' | 'langgraph' | 'prisma-extension';
@@ -35,6 +35,7 @@ export const METRIC_NAMES = {
   foreignKeyViolations: 'agentstate.foreign_key.violations',
   errors: 'agentstate.errors',
   saveDuration: 'agentstate.save.duration',
+  retries: 'agentstate.save.retries',
 } as const;
 
 export interface Telemetry {
@@ -46,6 +47,8 @@ export interface Telemetry {
   saveDuration(door: Door, path: WritePathKind, seconds: number): void;
   refusal(door: Door, reasonCode: string, environment: string): void;
   foreignKeyViolation(door: Door, referencedModel: string, outcome: 'retried' | 'typed-error'): void;
+  /** an idempotent save tried again after a retryable error (its code) */
+  retry(door: Door, errorCode: string): void;
 }
 
 const NOOP: Telemetry = {
@@ -55,6 +58,7 @@ const NOOP: Telemetry = {
   saveDuration: () => undefined,
   refusal: () => undefined,
   foreignKeyViolation: () => undefined,
+  retry: () => undefined,
 };
 
 /** The meter's and the tracer's name: the package that records for every door. */
@@ -77,6 +81,7 @@ export function createTelemetry(providers: { meterProvider?: MeterProvider; trac
     description: 'Foreign key violations (and missing references) caught: retried, or turned into a typed error',
   });
   const errors: Counter = meter.createCounter(METRIC_NAMES.errors, { unit: '{error}', description: 'Errors thrown to callers, by error code' });
+  const retries: Counter = meter.createCounter(METRIC_NAMES.retries, { unit: '{retry}', description: 'Idempotent saves tried again by the library, by the error that caused it' });
   const duration: Histogram = meter.createHistogram(METRIC_NAMES.saveDuration, { unit: 's', description: 'Duration of saves that wrote, by write path' });
 
   return {
@@ -100,6 +105,7 @@ export function createTelemetry(providers: { meterProvider?: MeterProvider; trac
     saveDuration: (door, path, seconds) => duration.record(seconds, { 'agentstate.door': door, 'agentstate.write_path': path }),
     refusal: (door, reasonCode, environment) => refusals.add(1, { 'agentstate.door': door, 'agentstate.refusal.reason_code': reasonCode, 'deployment.environment.name': environment }),
     foreignKeyViolation: (door, referencedModel, outcome) => violations.add(1, { 'agentstate.door': door, 'agentstate.referenced_model': referencedModel, 'agentstate.outcome': outcome }),
+    retry: (door, errorCode) => retries.add(1, { 'agentstate.door': door, 'error.type': errorCode }),
   };
 }
 

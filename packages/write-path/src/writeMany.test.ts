@@ -97,6 +97,6 @@ describeEachDatabase('write path: writeMany', (db) => {
     const { writePath, plan, insertRows } = pathFor('development');
     const userId = unique('test-');
     const result = await writePath.write(writePath.prepare(plan, { userId, threadId: 't' }), insertRows([{ userId, threadId: 't' }]));
-    expect(result).toEqual({ value: 1, written: true, provisioning: 'created' });
+    expect(result).toEqual({ value: 1, written: true, replayed: false, provisioning: 'created' });
   });
 });

@@ -24,7 +24,7 @@ export async function measuredWrite<T>(
   };
   try {
     const result = await write(observed);
-    for (const provisioning of result.provisioning) telemetry.save(door, result.written ? 'saved' : 'failed', provisioning ?? 'none');
+    for (const provisioning of result.provisioning) telemetry.save(door, result.replayed ? 'replayed' : result.written ? 'saved' : 'failed', provisioning ?? 'none');
     const provisioning = result.provisioning.find((p) => p === 'created') ?? result.provisioning.find((p) => p !== null) ?? 'none';
     if (result.written) telemetry.saveDuration(door, path, (performance.now() - started) / 1000);
     telemetry.annotate({ 'agentstate.write_path': path, 'agentstate.provisioning': provisioning });

@@ -52,6 +52,8 @@ export interface WritePathOptions {
 export interface WriteResult<T> {
   value: T;
   written: boolean;
+  /** an idempotent write found its earlier attempt stored: nothing written (see Attempted.replayed) */
+  replayed: boolean;
   /** what happened to the user: null when the policy does not provision this user */
   provisioning: ProvisioningOutcome | null;
 }
@@ -111,7 +113,7 @@ export function createWritePath(options: WritePathOptions): WritePath {
     prepare: (target: ReferencePlan, values: KeyValues, runId?: string) => prepareWrite(context, target, values, runId),
     async write<T>(prepared: PreparedWrite, attempt: Attempt<T>, writeOptions: WriteOptions = {}): Promise<WriteResult<T>> {
       const result = await writeMany([prepared], attempt, writeOptions);
-      return { value: result.value, written: result.written, provisioning: result.provisioning[0] ?? null };
+      return { value: result.value, written: result.written, replayed: result.replayed === true, provisioning: result.provisioning[0] ?? null };
     },
     writeMany,
     decideUser: (userId: unknown, field: string, runId?: string) => decideUser(context, userId, field, runId),

@@ -1,7 +1,7 @@
 /**
  * What a new user and a deployment see, from a fresh clone of the committed
  * HEAD (uncommitted changes are not part of it): `pnpm install`, then every
- * root script the README documents, in its quickest form, with nothing
+ * root script docs/development.md documents, in its quickest form, with nothing
  * generated or built beforehand; then `pnpm build` and `pnpm deploy` of the
  * demo app into a folder outside the clone, the clone deleted, and the
  * deployed app run under plain `node` against PostgreSQL: migrations, the

@@ -34,7 +34,7 @@ export async function openLink(serverUrl: string, rttMs: number): Promise<Link> 
   const upstream = new URL(serverUrl);
   const options = { upstreamHost: upstream.hostname.replace(/^\[(.*)\]$/, '$1'), upstreamPort: Number(upstream.port || 5432), rttMs };
   const child: ChildProcess = fork(path.join(__dirname, 'process.ts'), [JSON.stringify(options)], {
-    execArgv: ['--import', TSX_LOADER],
+    execArgv: ['--conditions=@agentstate/source', '--import', TSX_LOADER],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, (stats: ProxyStats) => void>();

@@ -2,8 +2,9 @@
  * The delay link's I/O: a TCP proxy in front of the PostgreSQL server that
  * holds every chunk, in each direction, for half the round-trip time before
  * writing it on (delayLine.ts decides when; preciseTimer.ts wakes the loop).
- * Each client connection gets its own upstream connection; chunks are written
- * as read, in order, never merged across connections. It counts round trips
+ * The TCP plumbing is @agentstate/db's shared proxy core (one upstream
+ * connection per client); chunks are written as read, in order, never merged
+ * across connections. It counts round trips
  * and chunks (traffic.ts) and how late each chunk left (the timer's wake-up
  * lateness plus the loop's), and reports its own CPU.
  *
@@ -14,7 +15,8 @@
  * rest (never more than SPIN_LIMIT_MS) before writing: nothing ever leaves
  * before its due time.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { startTcpProxy } from '@agentstate/db/testing/tcp-proxy';
 import { DelayLine, type Delivery } from './delayLine';
 import { nowMs, startPreciseTimer } from './preciseTimer';
 import { ConnectionTraffic, emptyTraffic, LatenessHistogram, type Histogram, type TrafficCounts } from './traffic';
@@ -54,7 +56,6 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   const line = new DelayLine<net.Socket>(options.rttMs / 2);
   const traffic = emptyTraffic();
   const lateness = new LatenessHistogram();
-  const sockets = new Set<net.Socket>();
   let wakeups = 0;
   let spinMs = 0;
   let leadMs = 0.05;
@@ -108,46 +109,30 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     flush();
   };
 
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
-    const upstream = net.connect({ host: options.upstreamHost, port: options.upstreamPort, allowHalfOpen: true, noDelay: true });
-    sockets.add(client).add(upstream);
-    const connection = new ConnectionTraffic(traffic);
-    client.on('data', (chunk: Buffer) => {
-      connection.fromClient(chunk.length);
-      schedule(upstream, chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      connection.fromServer(chunk.length);
-      schedule(client, chunk);
-    });
-    // A half-close travels like data, after the bytes before it; an error tears both sides down at once.
-    client.on('end', () => schedule(upstream, null));
-    upstream.on('end', () => schedule(client, null));
-    const teardown = (socket: net.Socket, other: net.Socket) => {
-      socket.on('error', () => other.destroy());
-      // A clean close already sent its end marker down the line: the other side ends after it.
-      socket.on('close', (hadError) => {
-        sockets.delete(socket);
-        if (hadError) other.destroy();
-      });
-    };
-    teardown(client, upstream);
-    teardown(upstream, client);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+  // The TCP plumbing is the shared proxy core's; this proxy only decides when each chunk leaves.
+  const proxy = await startTcpProxy({
+    upstreamHost: options.upstreamHost,
+    upstreamPort: options.upstreamPort,
+    connection(connection) {
+      const counts = new ConnectionTraffic(traffic);
+      return (direction, bytes) => {
+        if (bytes !== null) {
+          if (direction === 'up') counts.fromClient(bytes.length);
+          else counts.fromServer(bytes.length);
+        }
+        schedule(connection.target(direction), bytes);
+      };
+    },
   });
   const cpuStart = process.cpuUsage();
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port: proxy.port,
     stats(withLateness = true) {
       const cpu = process.cpuUsage(cpuStart);
       return { traffic: { ...traffic }, lateness: withLateness ? lateness.snapshot() : [], cpuUserUs: cpu.user, cpuSystemUs: cpu.system, wakeups, spinMs, leadMs };
     },
     async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await proxy.close();
       await timer.close();
     },
   };

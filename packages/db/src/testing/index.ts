@@ -12,3 +12,7 @@ export { createEmptyPostgresDatabase, createTestPostgres, DEFAULT_TEST_SERVER_UR
 export { countAllRows } from '../rowCounts';
 export type { TestDatabase } from './types';
 export { pick, randomInt, seededRandom } from './random';
+export { startTcpProxy } from './tcpProxy';
+export type { Direction, Forward, ProxiedConnection, TcpProxy, TcpProxyOptions } from './tcpProxy';
+export { CUT_MOMENTS, startFaultProxy, startFaultProxyFor } from './faultProxy';
+export type { CutMoment, FaultProxy } from './faultProxy';

@@ -5,11 +5,38 @@
  * into results/latest.json and prints one summary line per figure.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 
 export const resultsDir = join(__dirname, '..', '..', 'results');
 const partsDir = join(resultsDir, 'parts');
+const startFile = join(resultsDir, 'start.json');
 export const latestFile = join(resultsDir, 'latest.json');
+
+/** The run a results file comes from: when, on what, under which load, and whether it was the whole suite. */
+export interface RunMeta {
+  startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+  node: string;
+  platform: string;
+  cpus: number;
+  /** os.loadavg() (1, 5 and 15 minutes) when the run started and when it ended */
+  loadAverageAtStart: number[];
+  loadAverage: number[];
+  /** the test server's `server_version`, or why it could not be read */
+  postgres: string;
+  /** `pgbouncer --version`'s first line; null when PgBouncer is not installed (the pooler tests are skipped) */
+  pgbouncer: string | null;
+  /** the test path / name patterns the run was limited to; null: the whole suite */
+  selection: string | null;
+}
+
+/** results/latest.json: one entry per figure key, its summary line beside its values. */
+export interface ReliabilityReport {
+  meta: RunMeta;
+  figures: Record<string, { summary: string } & Figure['values']>;
+}
 
 export interface Figure {
   /** stable key, e.g. "concurrency.pglite.firstSaves" */
@@ -37,9 +64,33 @@ function readPart(file: string): Figure[] {
   }
 }
 
-/** Before a run: forget the parts of earlier runs. */
+/** Before a run: forget the parts of earlier runs, note when it started and the machine's load then. */
 export function resetFigures(): void {
   rmSync(partsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(startFile, JSON.stringify({ startedAt: new Date().toISOString(), loadAverage: loadavg() }));
+}
+
+/** After a run: its meta, from the start noted by resetFigures and the machine now. */
+export function runMeta(found: Pick<RunMeta, 'postgres' | 'pgbouncer' | 'selection'>): RunMeta {
+  const finished = new Date();
+  let start: { startedAt: string; loadAverage: number[] };
+  try {
+    start = JSON.parse(readFileSync(startFile, 'utf8')) as typeof start;
+  } catch {
+    start = { startedAt: finished.toISOString(), loadAverage: [] };
+  }
+  return {
+    startedAt: start.startedAt,
+    finishedAt: finished.toISOString(),
+    wallSeconds: Math.round((finished.getTime() - Date.parse(start.startedAt)) / 1000),
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    loadAverageAtStart: start.loadAverage,
+    loadAverage: loadavg(),
+    ...found,
+  };
 }
 
 /** After a run: every part, merged and sorted by key. */
@@ -53,8 +104,8 @@ export function collectFigures(): Figure[] {
   return files.flatMap((f) => readPart(join(partsDir, f)));
 }
 
-export function writeLatest(figures: Figure[], extra: Record<string, unknown> = {}): void {
+export function writeLatest(figures: Figure[], meta: RunMeta): void {
   mkdirSync(resultsDir, { recursive: true });
-  const byKey = Object.fromEntries(figures.map((f) => [f.key, { summary: f.summary, ...f.values }]));
-  writeFileSync(latestFile, `${JSON.stringify({ generatedAt: new Date().toISOString(), ...extra, figures: byKey }, null, 2)}\n`);
+  const report: ReliabilityReport = { meta, figures: Object.fromEntries(figures.map((f) => [f.key, { ...f.values, summary: f.summary }])) };
+  writeFileSync(latestFile, `${JSON.stringify(report, null, 2)}\n`);
 }
