@@ -128,7 +128,8 @@ export const QUICK_SETTINGS: BenchSettings = {
   linkWarmupOps: 3,
   achievedRttQueries: 20,
   deltaChannel: { turns: 20, earlyTurn: 10, warmupOps: 1, rounds: 2, opsPerRound: 2 },
-  growingStorage: { marks: [200], wholeUpTo: 200, workloads: WORKLOADS, saverTurns: [50] },
+  // a smoke run: 50 saves of the chat workload (every workload at 200 and 1,000 saves: the default run, or --only storage)
+  growingStorage: { marks: [50], wholeUpTo: 50, workloads: ['chat'], saverTurns: [10] },
   readCost: {
     payloads: READ_COST_PAYLOADS,
     concurrencies: [1, 16],

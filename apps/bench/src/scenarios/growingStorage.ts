@@ -30,7 +30,7 @@ import { Writable } from 'node:stream';
 import { createPrismaClient, type DatabaseClient } from '@agentstate/db';
 import { createLogger } from '@agentstate/logger';
 import { createStatePersistence, type StatePersistence } from '@agentstate/state-persistence';
-import { openPostgresBackend } from '../clients';
+import { benchSaver, openPostgresBackend } from '../clients';
 import { chatGraph, converse } from './deltaChannel';
 
 export const WORKLOADS = ['chat', 'tool', 'edits', 'compaction', 'forks'] as const;
@@ -245,10 +245,11 @@ export async function runGrowingStorageScenario(url: string, settings: GrowingSt
 /** A `turns`-turn MessagesValue chat (the DeltaChannel scenario's graph) through our saver and LangGraph's PostgresSaver; the bytes each stores. */
 async function saverStorage(url: string, turns: number, log: (m: string) => void): Promise<SaverStorageRow> {
   const backend = await openPostgresBackend(url, 2);
+  const db = await createPrismaClient({ config: { provider: 'postgresql', url }, migrate: false, poolSize: 2 });
   try {
     const threadId = `growing-messages-${turns}`;
     const userId = 'dev-temp-bench-growing-saver';
-    await converse(chatGraph('MessagesValue', backend.agentSaver), { configurable: { thread_id: threadId, user_id: userId } }, turns);
+    await converse(chatGraph('MessagesValue', benchSaver(db, { growingState: true })), { configurable: { thread_id: threadId, user_id: userId } }, turns);
     await converse(chatGraph('MessagesValue', backend.saver as NonNullable<typeof backend.saver>), { configurable: { thread_id: threadId } }, turns);
     const [ours] = await backend.sql.query<{ bytes: string; checkpoints: string }>(
       `SELECT ((SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM agent_checkpoints c WHERE user_id = $1 AND thread_id = $2)
@@ -269,7 +270,7 @@ async function saverStorage(url: string, turns: number, log: (m: string) => void
     log(`growing storage: LangGraph MessagesValue ${turns} turns: AgentStateSaver ${(row.agentStateSaverBytes / 1e6).toFixed(2)} MB, PostgresSaver ${(row.postgresSaverBytes / 1e6).toFixed(2)} MB`);
     return row;
   } finally {
-    await backend.close();
+    await Promise.allSettled([backend.close(), db.close()]);
   }
 }
 
