@@ -12,6 +12,17 @@ import { createStatePersistence, type StatePersistence } from './service';
 import { unique } from './testing/fixtures';
 import { createMemoryLogger } from '@agentstate/logger';
 import type { SaveSnapshotInput, SaveSnapshotResult } from './types';
+import { createTelemetry } from '@agentstate/write-path';
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+class TestReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
 
 describePostgres('saves when the connection breaks', (db) => {
   let proxy: FaultProxy;
@@ -112,5 +123,27 @@ describePostgres('saves when the connection breaks', (db) => {
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect((error as { attempts?: number }).attempts).toBeUndefined();
     expect(await rows(userId)).toBe(1);
+  });
+
+  it('telemetry counts the retry and the replay, and the span says how many attempts', async () => {
+    const reader = new TestReader();
+    const spans = new InMemorySpanExporter();
+    const telemetry = createTelemetry({ meterProvider: new MeterProvider({ readers: [reader] }), tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }) });
+    const store = createStatePersistence({ prisma: cut.prisma, sql: cut.sql!, environment: 'development', logger: createMemoryLogger().logger, telemetry });
+    const userId = unique('dev-temp-');
+    await warm(store, userId);
+    proxy.cutNext('after-commit');
+    await store.saveSnapshot(input(userId));
+    const { resourceMetrics } = await reader.collect();
+    const counted: Record<string, number> = {};
+    for (const scope of resourceMetrics.scopeMetrics)
+      for (const metric of scope.metrics)
+        for (const point of metric.dataPoints) counted[`${metric.descriptor.name} ${JSON.stringify(point.attributes)}`] = point.value as number;
+    expect(counted).toMatchObject({
+      'agentstate.save.retries {"agentstate.door":"snapshot","error.type":"DATABASE_UNAVAILABLE"}': 1,
+      'agentstate.saves {"agentstate.door":"snapshot","agentstate.save.status":"replayed","agentstate.provisioning":"none"}': 1,
+    });
+    const span = spans.getFinishedSpans().find((s) => s.name === 'agentstate.saveSnapshot' && s.attributes['agentstate.attempts'] === 2);
+    expect(span?.attributes).toMatchObject({ 'agentstate.attempts': 2, 'agentstate.replayed': true });
   });
 });

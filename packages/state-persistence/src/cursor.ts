@@ -26,6 +26,16 @@ export function decodeCursor(cursor: unknown, filterKey: string): bigint {
   return BigInt(s);
 }
 
+// Pages of one listing share their filters: a hash per page is a cost worth remembering (bounded).
+const fingerprints = new Map<string, string>();
+const MAX_FINGERPRINTS = 1000;
+
 function fingerprint(filterKey: string): string {
-  return createHash('sha256').update(filterKey).digest('base64url').slice(0, 12);
+  let print = fingerprints.get(filterKey);
+  if (print === undefined) {
+    print = createHash('sha256').update(filterKey).digest('base64url').slice(0, 12);
+    if (fingerprints.size >= MAX_FINGERPRINTS) fingerprints.clear();
+    fingerprints.set(filterKey, print);
+  }
+  return print;
 }

@@ -3,8 +3,8 @@
  * same Queryable as the saves (db.sql on PostgreSQL: fixed texts, named
  * prepared statements; Prisma's $queryRaw where db.sql is absent, e.g. PGlite).
  * Each read has a fixed text (listSnapshots one per filter shape, so each
- * shape keeps its own index in a prepared statement's generic plan); values
- * are always bound parameters.
+ * shape keeps its own index in a prepared statement's generic plan, and its
+ * next pages go unnamed, see selectPage); values are always bound parameters.
  *
  * State and metadata come back as JSON text, decoded once by the codec as each
  * row arrives (RowOptions.decodeText), so on a multi-row read the client
@@ -86,9 +86,6 @@ export interface PageQuery {
 /** A page row; `in_page` false marks the row after the page (its state and metadata not sent): there is a next page. */
 export type PageRow = ReadRow & { seq: string | bigint; in_page: boolean };
 
-/** Above any seq: the first page's `seq < $n` keeps the text the same as the next pages'. */
-const NO_CURSOR = '9223372036854775807';
-
 /**
  * One page, newest first: rows while the bytes before them are under the
  * budget (so the first row always fits), at most `limit`, then one marker row
@@ -100,7 +97,9 @@ export async function selectPage(db: Queryable, q: PageQuery): Promise<PageRow[]
   const filters = [Prisma.sql`s.user_id = ${q.userId}`];
   if (q.threadId !== null) filters.push(Prisma.sql`s.thread_id = ${q.threadId}`);
   if (q.runId !== null) filters.push(Prisma.sql`s.run_id = ${q.runId}`);
-  filters.push(Prisma.sql`s.seq < ${q.before === null ? NO_CURSOR : q.before.toString()}::bigint`);
+  // The next pages only: as a parameter, `seq < $n` lets a generic plan walk the seq index backwards
+  // through every user's rows (the planner's guess), so those pages go unnamed, planned for their values.
+  if (q.before !== null) filters.push(Prisma.sql`s.seq < ${q.before.toString()}::bigint`);
   const max = Prisma.sql`${q.maxBytes}::bigint`;
   const candidate = Prisma.sql`row_number() OVER (ORDER BY s.seq DESC) <= ${q.limit}::int`;
   const bytes = Prisma.sql`octet_length(c.state) + octet_length(c.metadata)`;
@@ -124,7 +123,7 @@ export async function selectPage(db: Queryable, q: PageQuery): Promise<PageRow[]
     ) sized
     WHERE bytes_before < ${max} OR bytes_before - bytes_previous < ${max}
     ORDER BY seq DESC`,
-    DECODED,
+    q.before === null ? DECODED : { ...DECODED, prepare: false },
   );
 }
 

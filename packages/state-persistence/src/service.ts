@@ -213,7 +213,8 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
         span?.setAttribute('agentstate.snapshot.id', result.snapshot.id);
         span?.setAttribute('agentstate.attempts', attempts);
         span?.setAttribute('agentstate.replayed', result.replayed);
-        return { ...result, attempts };
+        // the result is this call's own object: set, not copied (this runs on every save)
+        result.attempts = attempts;
       }
       return result;
     });

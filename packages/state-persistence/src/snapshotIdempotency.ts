@@ -8,6 +8,9 @@
  *  - nothing stored under the id: the row is written (as without an id);
  *  - stored with the same digest, user and thread: its id and createdAt come
  *    back as a replay: nothing is written, audited or created;
+ *  - stored with another digest: compared again, column by column, state and
+ *    metadata as jsonb (a follow-up statement, on this rare path only): the
+ *    same value with its keys in another order is the same save;
  *  - stored otherwise (other content, another user or thread, or a save that
  *    had no id): a conflict. Only a boolean comes back, never the stored
  *    row's columns: it may be another user's.
@@ -32,32 +35,19 @@ export type IdempotentAnswer = WrittenRow | IdempotencyConflictError | null;
 
 /**
  * SHA-256 of what is saved: user, thread, run, parent, and the state and
- * metadata as canonical JSON (keys sorted: jsonb does not keep key order, so
- * the same value built in another order is the same save). Each part is
- * length-prefixed, so parts cannot run into each other.
+ * metadata as encoded, each part length-prefixed so parts cannot run into
+ * each other. A retry of the same input gives the same text, so the digest
+ * settles it; the text is not canonical (key order), so a differing digest is
+ * checked again as jsonb before it is called a conflict (storedSnapshot).
+ * Hashing the text as it is keeps the client's cost to the hash (a canonical
+ * form would parse and re-encode every state).
  */
 export function contentDigest(w: Pick<SnapshotWrite, 'userId' | 'threadId' | 'runId' | 'parentId' | 'stateJson' | 'metadataJson'>): string {
   const hash = createHash('sha256');
-  for (const part of [w.userId, w.threadId, w.runId, w.parentId ?? '', canonicalJson(w.stateJson), canonicalJson(w.metadataJson)]) {
+  for (const part of [w.userId, w.threadId, w.runId, w.parentId ?? '', w.stateJson, w.metadataJson]) {
     hash.update(`${Buffer.byteLength(part, 'utf8')}:`).update(part, 'utf8');
   }
   return hash.digest('hex');
-}
-
-export function canonicalJson(json: string): string {
-  return canonical(JSON.parse(json) as unknown);
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const object = value as Record<string, unknown>;
-    return `{${Object.keys(object)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical(object[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** The answer columns every idempotent statement returns. */
@@ -112,7 +102,12 @@ export async function insertIdempotent(db: Queryable, w: SnapshotWrite): Promise
     SELECT id, created_ms, false AS replayed, NULL::boolean AS same FROM ins
     UNION ALL
     ${storedAnswer(w)}`);
-  return answerOf(rows[0], w.id as string);
+  return settled(db, w, answerOf(rows[0], w.id as string));
+}
+
+/** A conflict by digest is checked again in full (storedSnapshot): the same value may have been encoded with its keys in another order. */
+async function settled(db: Queryable, w: SnapshotWrite, answer: IdempotentAnswer): Promise<IdempotentAnswer> {
+  return answer instanceof IdempotencyConflictError ? ((await storedSnapshot(db, w)) ?? answer) : answer;
 }
 
 /**
@@ -137,13 +132,24 @@ export async function insertIdempotentEnsuring(db: Queryable, w: SnapshotWrite, 
   const ensured = readEnsureOutcome(first);
   if (first?.id && first.created_ms) return { answer: { id: first.id, created_at: new Date(Number(first.created_ms)) }, ensured };
   if (first?.stored_same == null) return { answer: null, ensured };
-  return { answer: answerOf({ id, created_ms: first.stored_ms, replayed: true, same: first.stored_same }, id), ensured };
+  return { answer: await settled(db, w, answerOf({ id, created_ms: first.stored_ms, replayed: true, same: first.stored_same }, id)), ensured };
 }
 
-/** The answer for a write's id read on its own (after a concurrent save of the same id won): null when no row has it. */
+/**
+ * The answer for a write's id read on its own, comparing in full: the same
+ * digest, or the same run and parent with state and metadata equal as jsonb
+ * (whatever their key order). null when no row has the id. Used after a
+ * concurrent save of the same id won, and to check a conflict by digest again.
+ */
 export async function storedSnapshot(db: Queryable, w: SnapshotWrite): Promise<IdempotentAnswer> {
-  const rows = await db.rows<AnswerColumns>(storedAnswer(w));
-  return answerOf(rows[0], w.id as string);
+  const { id, digest } = requireId(w);
+  const rows = await db.rows<AnswerColumns>(Prisma.sql`
+    SELECT ${id}::text AS id, CASE WHEN x.same THEN (extract(epoch FROM s.created_at) * 1000)::int8::text END AS created_ms, true AS replayed, x.same
+    FROM agent_state_snapshots s,
+         LATERAL (SELECT coalesce(s.user_id = ${w.userId} AND s.thread_id = ${w.threadId} AND s.content_digest IS NOT NULL AND (s.content_digest = decode(${digest}, 'hex') OR (
+           s.run_id = ${w.runId} AND s.parent_id IS NOT DISTINCT FROM ${w.parentId}::uuid AND s.state = ${w.stateJson}::jsonb AND s.metadata = ${w.metadataJson}::jsonb)), false) AS same) x
+    WHERE s.id = ${id}::uuid`);
+  return answerOf(rows[0], id);
 }
 
 /**
@@ -156,7 +162,7 @@ export async function latestAndStored(db: Queryable, w: SnapshotWrite): Promise<
     SELECT (SELECT id::text FROM agent_state_snapshots WHERE user_id = ${w.userId} AND thread_id = ${w.threadId} ORDER BY seq DESC LIMIT 1) AS latest, st.*
     FROM (SELECT 1) one LEFT JOIN (${storedAnswer(w)}) st ON true`);
   const first = rows[0];
-  const stored = first?.same == null ? null : answerOf({ id: w.id as string, created_ms: first.created_ms ?? null, replayed: true, same: first.same }, w.id as string);
+  const stored = first?.same == null ? null : await settled(db, w, answerOf({ id: w.id as string, created_ms: first.created_ms ?? null, replayed: true, same: first.same }, w.id as string));
   return { latest: first?.latest ?? null, stored };
 }
 
@@ -194,11 +200,15 @@ export async function insertIdempotentMany(db: Queryable, writes: readonly Snaps
          LATERAL (SELECT coalesce(s.user_id = i.user_id AND s.thread_id = i.thread_id AND s.content_digest = decode(i.digest, 'hex'), false) AS same) x
     WHERE i.digest IS NOT NULL`);
   const byId = new Map(rows.map((row) => [row.id, row]));
+  const answers: IdempotentAnswer[] = [];
   let next = 0;
-  return writes.map((w, i) => {
-    if (!included[i]) return null;
+  for (const [i, w] of writes.entries()) {
+    if (!included[i]) {
+      answers.push(null);
+      continue;
+    }
     const id = ids[next++] as string;
-    const answer = answerOf(byId.get(id), id);
-    return answer instanceof IdempotencyConflictError ? new IdempotencyConflictError(w.id as string) : answer;
-  });
+    answers.push(await settled(db, w, answerOf(byId.get(id), id)));
+  }
+  return answers;
 }

@@ -2,16 +2,19 @@ import type { ReadRow } from './readStatements';
 import type { SnapshotWrite, WrittenRow } from './snapshotWrites';
 import type { Snapshot } from './types';
 
-type Identity = Omit<Snapshot, 'state' | 'metadata'>;
-
-function snapshot<State>(identity: Identity, state: unknown, metadata: unknown): Snapshot<State> {
-  return { ...identity, state: state as State, metadata: metadata as Record<string, unknown> };
-}
-
 /** A row as every read returns it (readStatements.ts): state and metadata decoded, created_at in epoch ms. */
 export function fromRow<State>(row: ReadRow): Snapshot<State> {
-  const identity = { id: row.id, userId: row.user_id, threadId: row.thread_id, runId: row.run_id, parentId: row.parent_id, createdAt: new Date(Number(row.created_ms)) };
-  return snapshot(identity, row.state, row.metadata);
+  // A literal, not a spread: a page maps up to 500 of these.
+  return {
+    id: row.id,
+    userId: row.user_id,
+    threadId: row.thread_id,
+    runId: row.run_id,
+    parentId: row.parent_id,
+    createdAt: new Date(Number(row.created_ms)),
+    state: row.state as State,
+    metadata: row.metadata as Record<string, unknown>,
+  };
 }
 
 /**

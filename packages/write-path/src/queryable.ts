@@ -19,6 +19,12 @@ export interface RowOptions {
    * rows are in. Null stays null.
    */
   decodeText?: { columns: readonly string[]; decode: (text: string) => unknown };
+  /**
+   * false: an unnamed statement on the pg pool, planned for its values on
+   * every call, for a text whose generic plan could pick the wrong index.
+   * Default: named prepared (when the client allows it).
+   */
+  prepare?: boolean;
 }
 
 export function viaPrisma(db: Pick<PrismaClient, '$queryRaw'>): Queryable {
@@ -45,6 +51,9 @@ export function viaPrisma(db: Pick<PrismaClient, '$queryRaw'>): Queryable {
 export function viaDriver(runner: SqlRunner): Queryable {
   return {
     rows: <T>(statement: Prisma.Sql, options?: RowOptions) =>
-      runner.query<T>(statement.text, statement.values, options?.decodeText ? { prepare: true, parseText: options.decodeText.decode } : { prepare: true }),
+      runner.query<T>(statement.text, statement.values, {
+        prepare: options?.prepare !== false,
+        ...(options?.decodeText ? { parseText: options.decodeText.decode } : {}),
+      }),
   };
 }

@@ -7,7 +7,7 @@ import { prismaExtensionCreate } from './prismaExtensionCreate';
 import { rawInsert, rawInsertPrepared, yardstickInsert } from './rawInsert';
 import { serviceFirstSave, serviceFirstSaveUnnamed } from './serviceFirstSave';
 import { serviceSteady } from './serviceSteady';
-import { serviceSteadySingle, serviceSteadyTraced, serviceSteadyUnnamed } from './serviceVariants';
+import { serviceSteadyIdempotent, serviceSteadySingle, serviceSteadyTraced, serviceSteadyUnnamed } from './serviceVariants';
 import type { SaveContenderFactory } from './types';
 
 /**
@@ -29,6 +29,7 @@ export const SAVE_CONTENDERS: readonly SaveContenderFactory[] = [
   serviceSteadySingle,
   serviceSteadyUnnamed,
   serviceSteadyTraced,
+  serviceSteadyIdempotent,
   serviceFirstSave,
   serviceFirstSaveUnnamed,
   langgraphPut,
@@ -47,6 +48,7 @@ export const SAVE_CONTENDER_IDS = [
   'service-steady-single',
   'service-steady-unnamed',
   'service-steady-otel',
+  'service-steady-idempotent',
   'service-first-save',
   'service-first-save-unnamed',
   'langgraph-put',
