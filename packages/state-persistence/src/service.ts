@@ -15,6 +15,7 @@ import {
   withRetries,
   withThreadTurn,
   type Attempted,
+  type ElementSave,
   type EnsurePlan,
   type LockedTransaction,
   type PreparedWrite,
@@ -26,7 +27,7 @@ import { ConcurrentWriteError, InvalidInputError, SnapshotNotFoundError } from '
 import { checkOptions } from './options';
 import { createReads } from './reads';
 import { fromWrite } from './snapshotMapping';
-import { contentDigest, insertIdempotent, insertIdempotentEnsuring, latestAndStored, storedSnapshot, type IdempotentAnswer } from './snapshotIdempotency';
+import { contentDigest, insertIdempotent, insertIdempotentEnsuring, insertLayoutIdempotent, latestAndStored, storedSnapshot, type IdempotentAnswer } from './snapshotIdempotency';
 import { insertLayoutSnapshot, insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
 import { SnapshotBatcher } from './snapshotBatcher';
 import { encodeValue } from './stateCodec';
@@ -131,8 +132,8 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
         id,
         digest: id === null ? null : contentDigest(content),
         ...content,
-        // A save with an id is stored whole (its replay compares the stored row); see docs/concepts/growing-state.md.
-        parts: growing && id === null ? splitState(state.json, growing.minBytes) : null,
+        // With or without an id (the digest above is of the state as sent, however it is stored).
+        parts: growing ? splitState(state.json, growing.minBytes) : null,
       },
     };
   }
@@ -142,8 +143,8 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
    * plan (grouped with concurrent ones outside transactions), else the ensure path.
    */
   async function attemptSave(db: Queryable, w: SnapshotWrite, ensure: EnsurePlan | null): Promise<Attempted<WrittenRow | null>> {
-    if (w.id !== null) return attemptIdempotentSave(db, w, ensure);
     if (w.parts !== null) return attemptLayoutSave(db, w, w.parts, ensure);
+    if (w.id !== null) return attemptIdempotentSave(db, w, ensure);
     if (ensure === null) return attempted(db === direct && batcher ? await batcher.insert(w) : await insertSnapshot(db, w), null);
     const { row, ensured } = await insertSnapshotEnsuring(db, w, ensure);
     return { value: row, written: row !== null, ensured };
@@ -166,15 +167,21 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
    * element new, which cannot be refused) and run once more.
    */
   async function attemptLayoutSave(db: Queryable, w: SnapshotWrite, parts: NonNullable<SnapshotWrite['parts']>, ensure: EnsurePlan | null): Promise<Attempted<WrittenRow | null>> {
+    // With an id, the statement also answers for an earlier attempt (a replay or a conflict, no element written).
+    const run = async (save: ElementSave) => {
+      if (w.id === null) return insertLayoutSnapshot(db, w, save, ensure);
+      const { answer, ensured, elements: outcome } = await insertLayoutIdempotent(db, w, save, ensure);
+      return { row: answer, ensured, elements: outcome };
+    };
     let save = elements.plan(w.userId, w.threadId, parts);
-    let result = await insertLayoutSnapshot(db, w, save, ensure);
+    let result = await run(save);
     if (result.elements.kind === 'refused') {
       elements.forget(w.userId, w.threadId);
       save = elements.plan(w.userId, w.threadId, parts, true);
-      result = await insertLayoutSnapshot(db, w, save, ensure);
+      result = await run(save);
     }
     if (result.elements.kind === 'written') elements.written(save, result.elements.base, result.elements.epoch);
-    return { value: result.row, written: result.row !== null, ensured: result.ensured };
+    return attempted(result.row, result.ensured);
   }
 
   /**
