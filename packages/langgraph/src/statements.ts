@@ -211,16 +211,20 @@ export interface CheckpointRow {
  * for a long thread
  * (getTuple 0.55 -> 4.4 ms, list 4.7 -> 142 ms from 1k to 100k rows in
  * `pnpm bench`).
+ * The channels come from unnest(ARRAY(…)), which the planner sizes at 10
+ * rows, not jsonb_each_text's 100: with the layout assembly (blobBytes) per
+ * channel, 100 put a few checkpoints' estimated cost past jit_above_cost,
+ * and JIT compilation (~0.3 s) then dominated every list.
  */
 const SELECT_CHECKPOINTS = Prisma.sql`
   SELECT cp.thread_id, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_checkpoint_id, cp.checkpoint, cp.metadata_type,
     encode(cp.metadata, 'base64') AS metadata,
     (SELECT coalesce(jsonb_agg(jsonb_build_array(cv.key, bl.type, encode(${blobBytes('bl')}, 'base64'))), '[]'::jsonb)
-       FROM jsonb_each_text(cp.checkpoint -> 'channel_versions') cv
+       FROM unnest(ARRAY(SELECT jsonb_object_keys(cp.checkpoint -> 'channel_versions'))) cv(key)
        CROSS JOIN LATERAL (
          SELECT b.user_id, b.thread_id, b.type, b.blob, b.layout FROM agent_checkpoint_blobs b
          WHERE b.user_id = cp.user_id AND b.thread_id = cp.thread_id AND b.checkpoint_ns = cp.checkpoint_ns
-           AND b.channel = cv.key AND b.version = cv.value
+           AND b.channel = cv.key AND b.version = cp.checkpoint -> 'channel_versions' ->> cv.key
          LIMIT 1) bl) AS channel_values,
     (SELECT coalesce(jsonb_agg(jsonb_build_array(w.task_id, w.channel, w.type, encode(w.blob, 'base64'), w.task_path, w.idx)), '[]'::jsonb)
        FROM agent_checkpoint_writes w
