@@ -13,8 +13,9 @@ describe('parseArgs', () => {
     }
   });
 
-  it('reads --only reads, and refuses any other part', () => {
+  it('reads --only reads and --only storage, and refuses any other part', () => {
     expect(parseArgs(['--only', 'reads', '--quick'])).toEqual({ quick: true, out: DEFAULT_OUT, help: false, only: 'reads' });
+    expect(parseArgs(['--only', 'storage']).only).toBe('storage');
     expect(parseArgs([]).only).toBeUndefined();
     for (const argv of [['--only'], ['--only', 'saves'], ['--only', '']]) expect(() => parseArgs(argv)).toThrow(UsageError);
   });

@@ -1,12 +1,13 @@
 import path from 'node:path';
 
-export const USAGE = `usage: tsx src/main.ts [--quick] [--only reads] [--rtt <ms>[,<ms>…]] [--out <file>] [--warmup <ops>]
+export const USAGE = `usage: tsx src/main.ts [--quick] [--only reads|storage] [--rtt <ms>[,<ms>…]] [--out <file>] [--warmup <ops>]
   --quick         smoke run (about a minute): few iterations, 1KB/10KB states, 1k/2k history rows, still both distances
   --rtt <ms,…>    round-trip times to measure at (default 0,1): 0 connects directly (loopback); any other
                   value runs every PostgreSQL scenario again through a delay link adding that round trip
                   (half each way). Repeat the flag or list them: --rtt 0,0.5 --rtt 2
   --only reads    only the read-cost scenario: each read beside its raw floor at 1 KB/100 KB/1 MB, 1 and 16 clients
                   (loopback; --rtt and --warmup do not apply)
+  --only storage  only the growing-state storage scenario (stored bytes per workload at 200 and 1,000 saves)
   --out <file>    where to write the JSON figures (default: apps/bench/results/latest.json)
   --warmup <ops>  warm-up operations per contender in the first scenario (default 3000; quick 3;
                   never fewer than that scenario's own warm-up batch: 20, quick 3)
@@ -23,7 +24,7 @@ export interface BenchArgs {
   /** overrides the settings' round-trip times (ms, ascending, no duplicates) */
   rtts?: number[];
   /** run only this part */
-  only?: 'reads';
+  only?: 'storage' | 'reads';
 }
 
 export const DEFAULT_OUT = path.resolve(__dirname, '..', 'results', 'latest.json');
@@ -37,7 +38,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (arg === '--help' || arg === '-h') args.help = true;
     else if (arg === '--only') {
       const value = argv[++i];
-      if (value !== 'reads') throw new UsageError('--only takes: reads');
+      if (value !== 'reads' && value !== 'storage') throw new UsageError('--only takes: reads, storage');
       args.only = value;
     }
     else if (arg === '--out') {

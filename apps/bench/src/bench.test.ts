@@ -78,6 +78,10 @@ describeWithPostgresServer('bench --quick', () => {
       expect(byId.get('langgraph-put')?.storage?.tables).toEqual(['checkpoints', 'checkpoint_blobs', 'checkpoint_writes']);
     }
     expect(report.scenarios.some((s) => s.backend === 'pglite')).toBe(true);
+    // Growing-state storage (quick: the chat workload at 50 saves), growing beside whole, and the savers compared.
+    expect(report.growingStorage?.rows.map((r) => `${r.workload} ${r.mode} ${r.saves}`)).toEqual(['chat growing 50', 'chat whole 50']);
+    for (const row of report.growingStorage?.rows ?? []) expect(row.storedBytes).toBeGreaterThan(0);
+    expect(report.growingStorage?.savers?.[0]?.postgresSaverBytes).toBeGreaterThan(0);
 
     // Through the link: round trips counted per operation for every row (1 client: exactly the statements' round trips),
     // the link's own activity over the recorded rounds, and the achieved round trip (each link query at least 1 ms by construction).

@@ -4,11 +4,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, USAGE, UsageError } from './args';
+import { DEFAULT_OUT, parseArgs, USAGE, UsageError } from './args';
 import { createBenchDatabase, serverUrl } from './database';
 import { formatReport } from './report';
 import type { BenchReport } from './results';
 import { runBench } from './run';
+import { formatGrowingStorage, runGrowingStorageScenario } from './scenarios/growingStorage';
 import { DEFAULT_SETTINGS, QUICK_SETTINGS } from './settings';
 
 const t0 = performance.now();
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
   const startedAt = new Date();
   const started = performance.now();
   const database = await createBenchDatabase(serverUrl());
+  if (args.only === 'storage') return runStorageOnly(database, settings, args.out === DEFAULT_OUT ? path.join(path.dirname(DEFAULT_OUT), 'storage.json') : args.out, startedAt);
   log(`mode ${settings.mode}, database ${database.name}`);
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: dropping ${database.name}`);
@@ -66,6 +68,21 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
   console.log(formatReport(report));
   log(`wrote ${args.out}; dropped ${database.name}; ${report.meta.wallSeconds} s`);
   return report;
+}
+
+/** `--only storage`: the growing-state storage scenario alone, printed and written as JSON (a partial report). */
+async function runStorageOnly(database: Awaited<ReturnType<typeof createBenchDatabase>>, settings: typeof DEFAULT_SETTINGS, out: string, startedAt: Date): Promise<null> {
+  log(`mode ${settings.mode}, only the storage scenario, database ${database.name}`);
+  try {
+    const result = await runGrowingStorageScenario(database.url, settings.growingStorage, log);
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify({ meta: { mode: settings.mode, only: 'storage', startedAt: startedAt.toISOString(), node: process.versions.node, cpus: os.cpus().length, loadAverage: os.loadavg() }, growingStorage: result }, null, 2)}\n`);
+    console.log(formatGrowingStorage(result).join('\n'));
+    log(`wrote ${out}; dropping ${database.name}`);
+  } finally {
+    await database.drop();
+  }
+  return null;
 }
 
 if (require.main === module) {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { achievedText, distanceText, linkActivityText, warmupNote } from './report';
 import type { BenchReport, Scenario, ScenarioRow } from './results';
 import { formatDeltaChannel } from './scenarios/deltaChannel';
+import { formatGrowingStorage } from './scenarios/growingStorage';
 import { formatReadCost } from './scenarios/readCost';
 
 /** How each generated table starts (the page's check looks for them). */
@@ -159,6 +160,7 @@ export function performanceTables(report: BenchReport): string {
   if (rtts.includes(0) && report.growth?.length) out.push('', 'Read cost growth with history size (loopback):', '', growthTable(report));
   out.push(...otherScenarioTables(report));
   if (report.deltaChannel) out.push('', ...formatDeltaChannel(report.deltaChannel));
+  if (report.growingStorage) out.push('', ...formatGrowingStorage(report.growingStorage));
   if (report.readCost) out.push('', ...formatReadCost(report.readCost));
   out.push('', targetTable(report));
   return out.join('\n');

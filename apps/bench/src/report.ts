@@ -2,6 +2,7 @@
 import type { AchievedRtt } from './link';
 import type { BenchReport, LinkActivity, RatioSpread, Scenario } from './results';
 import { formatDeltaChannel } from './scenarios/deltaChannel';
+import { formatGrowingStorage } from './scenarios/growingStorage';
 import { formatReadCost } from './scenarios/readCost';
 
 function table(headers: string[], rows: string[][], rightAligned: (column: number) => boolean): string {
@@ -158,6 +159,7 @@ export function formatReport(report: BenchReport): string {
   }
 
   if (report.deltaChannel) out.push('', ...formatDeltaChannel(report.deltaChannel));
+  if (report.growingStorage) out.push('', ...formatGrowingStorage(report.growingStorage));
   if (report.readCost) out.push('', ...formatReadCost(report.readCost));
 
   out.push('', '== Targets (median of the per-round ratios; min–max over the rounds) ==');

@@ -5,6 +5,7 @@ export type { LinkActivity } from './link';
 import type { ContenderResult } from './measure';
 import type { RatioSpread } from './stats';
 import type { DeltaChannelResult } from './scenarios/deltaChannel';
+import type { GrowingStorageResult } from './scenarios/growingStorage';
 import type { ReadCostResult } from './scenarios/readCost';
 
 export type { RatioSpread } from './stats';
@@ -159,6 +160,8 @@ export interface BenchReport {
   };
   /** the DeltaChannel chat (absent in reports written before it existed) */
   deltaChannel?: DeltaChannelResult;
+  /** growing-state storage per workload (absent in reports written before it existed) */
+  growingStorage?: GrowingStorageResult;
   /** each read beside its raw floor (absent in reports written before it existed) */
   readCost?: ReadCostResult;
 }

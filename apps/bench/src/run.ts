@@ -12,6 +12,7 @@ import { measureInterleaved, type Contender, type ContenderResult, type MeasureS
 import { makePayload, stateFor, type Payload } from './payloads';
 import { profileRoundTrips } from './profile/roundTrips';
 import { runDeltaChannelScenario } from './scenarios/deltaChannel';
+import { runGrowingStorageScenario } from './scenarios/growingStorage';
 import { runReadCostScenario } from './scenarios/readCost';
 import type { BenchReport, LinkReport, NoiseCheck, OperationProfile, Scenario, ScenarioRow, StoredBytes } from './results';
 import { createHistorySeeder, latestMeasuredStep, truncateAll } from './seed';
@@ -28,7 +29,7 @@ export interface RunOptions {
   url: string;
   log(message: string): void;
   /** run only this part (--only) */
-  only?: 'reads';
+  only?: 'reads' | 'storage';
 }
 
 export type RunResult = Omit<BenchReport, 'meta'> & { postgresVersion: string };
@@ -151,6 +152,7 @@ export async function runBench(options: RunOptions): Promise<RunResult> {
   // One link per distance above 0, each in a process of its own, open for the whole run (saves, then reads).
   const distances: Distance[] = [];
   let delta: Awaited<ReturnType<typeof runDeltaChannelScenario>> | undefined;
+  let growingStorage: Awaited<ReturnType<typeof runGrowingStorageScenario>> | undefined;
   let readCost: Awaited<ReturnType<typeof runReadCostScenario>> | undefined;
   try {
     for (const rttMs of settings.rtts) {
@@ -232,6 +234,7 @@ export async function runBench(options: RunOptions): Promise<RunResult> {
     }
     for (const distance of distances) await measureRtt(distance, 'after the reads');
     delta = await runDeltaChannelScenario(url, distances, settings.deltaChannel, log);
+    growingStorage = await runGrowingStorageScenario(url, settings.growingStorage, log);
     readCost = await runReadCostScenario(url, settings.readCost, settings.poolSize, log);
   } finally {
     await Promise.allSettled(distances.map((d) => d.link?.close()));
@@ -266,5 +269,5 @@ export async function runBench(options: RunOptions): Promise<RunResult> {
   if (readCost) targets.push(...readCost.targets);
   const first = scenarios.find((s) => s.key === saveKey('postgresql', labels[0] as string, 1, settings.rtts[0]));
   const contenders = (first?.results ?? []).filter((r) => !r.diagnostic).map((r) => ({ id: r.id, label: r.label }));
-  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile, ...(delta ? { deltaChannel: delta.result } : {}), ...(readCost ? { readCost: readCost.result } : {}) };
+  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile, ...(delta ? { deltaChannel: delta.result } : {}), ...(growingStorage ? { growingStorage } : {}), ...(readCost ? { readCost: readCost.result } : {}) };
 }

@@ -202,7 +202,7 @@ export function createHistorySeeder(sql: SqlRunner, saver: PostgresSaver, agentS
 /** Empties both schemas (between the save scenarios and the read levels). */
 export async function truncateAll(sql: SqlRunner): Promise<void> {
   await sql.query(
-    `TRUNCATE agent_state_snapshots, agent_checkpoints, agent_checkpoint_blobs, agent_checkpoint_writes, ${YARDSTICK_TABLE}, agent_threads, userbase, user_provisioning_audit, checkpoints, checkpoint_blobs, checkpoint_writes`,
+    `TRUNCATE agent_state_snapshots, agent_state_elements, agent_state_element_logs, agent_checkpoints, agent_checkpoint_blobs, agent_checkpoint_writes, ${YARDSTICK_TABLE}, agent_threads, userbase, user_provisioning_audit, checkpoints, checkpoint_blobs, checkpoint_writes`,
   );
 }
 

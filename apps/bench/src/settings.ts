@@ -5,6 +5,7 @@
  */
 import type { MeasureSettings } from './measure';
 import type { DeltaChannelSettings } from './scenarios/deltaChannel';
+import { WORKLOADS, type GrowingStorageSettings } from './scenarios/growingStorage';
 import type { ReadCostSettings } from './scenarios/readCost';
 
 export interface BenchSettings {
@@ -50,6 +51,8 @@ export interface BenchSettings {
   achievedRttQueries: number;
   /** the DeltaChannel chat (scenarios/deltaChannel.ts) */
   deltaChannel: DeltaChannelSettings;
+  /** growing-state storage (scenarios/growingStorage.ts) */
+  growingStorage: GrowingStorageSettings;
   /** each read beside its raw floor (scenarios/readCost.ts) */
   readCost: ReadCostSettings;
 }
@@ -88,6 +91,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   linkWarmupOps: 200,
   achievedRttQueries: 200,
   deltaChannel: { turns: 200, earlyTurn: 10, warmupOps: 5, rounds: 10, opsPerRound: 10 },
+  growingStorage: { marks: [200, 1000], wholeUpTo: 200, workloads: WORKLOADS, saverTurns: [200] },
   readCost: {
     payloads: READ_COST_PAYLOADS,
     concurrencies: [1, 16],
@@ -125,6 +129,8 @@ export const QUICK_SETTINGS: BenchSettings = {
   linkWarmupOps: 3,
   achievedRttQueries: 20,
   deltaChannel: { turns: 20, earlyTurn: 10, warmupOps: 1, rounds: 2, opsPerRound: 2 },
+  // a smoke run: 50 saves of the chat workload (every workload at 200 and 1,000 saves: the default run, or --only storage)
+  growingStorage: { marks: [50], wholeUpTo: 50, workloads: ['chat'], saverTurns: [10] },
   readCost: {
     payloads: READ_COST_PAYLOADS,
     concurrencies: [1, 16],

@@ -36,7 +36,7 @@ describe('expectedForeignKeys', () => {
       ['agent_state_snapshots_user_id_fkey', 'agent_state_snapshots', ['user_id'], 'userbase', ['id'], true],
       ['agent_state_snapshots_user_id_thread_id_fkey', 'agent_state_snapshots', ['user_id', 'thread_id'], 'agent_threads', ['user_id', 'id'], true],
       ['agent_state_snapshots_parent_id_fkey', 'agent_state_snapshots', ['parent_id'], 'agent_state_snapshots', ['id'], false],
-      ...['agent_checkpoints', 'agent_checkpoint_blobs', 'agent_checkpoint_writes'].flatMap((table) => [
+      ...['agent_state_elements', 'agent_state_element_logs', 'agent_checkpoints', 'agent_checkpoint_blobs', 'agent_checkpoint_writes'].flatMap((table) => [
         [`${table}_user_id_fkey`, table, ['user_id'], 'userbase', ['id'], true],
         [`${table}_user_id_thread_id_fkey`, table, ['user_id', 'thread_id'], 'agent_threads', ['user_id', 'id'], true],
       ]),

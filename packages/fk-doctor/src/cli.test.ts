@@ -31,7 +31,7 @@ describePostgres('fk:doctor CLI on PostgreSQL', (db) => {
     expect({ status: healthy.status, stderr: healthy.stderr }).toEqual({ status: 0, stderr: '' });
     const report = JSON.parse(healthy.stdout) as DoctorReport;
     expect(report.verdict).toEqual({ healthy: true, problems: [], line: 'fk:doctor: healthy' });
-    expect(report.foreignKeys.map((fk) => fk.state)).toEqual(Array(10).fill('ok')); // 4 of snapshots and threads, 6 of the LangGraph saver's tables
+    expect(report.foreignKeys.map((fk) => fk.state)).toEqual(Array(14).fill('ok')); // 4 of snapshots and threads, 4 of growing-state elements, 6 of the LangGraph saver's tables
     expect(report.database).toBe(`PostgreSQL at ${url}`); // no password in the test URL
 
     await db().prisma.$executeRawUnsafe(DROP_SNAPSHOT_USER_FK);

@@ -46,6 +46,10 @@ const HEALTHY_FKS: ForeignKeyCheck[] = [
     referencedColumns: ['id'],
     onDelete: 'SET NULL',
   }),
+  checkpointFk('AgentStateElement', 'agent_state_elements', 'user'),
+  checkpointFk('AgentStateElement', 'agent_state_elements', 'thread'),
+  checkpointFk('AgentStateElementLog', 'agent_state_element_logs', 'user'),
+  checkpointFk('AgentStateElementLog', 'agent_state_element_logs', 'thread'),
   checkpointFk('AgentCheckpoint', 'agent_checkpoints', 'user'),
   checkpointFk('AgentCheckpoint', 'agent_checkpoints', 'thread'),
   checkpointFk('AgentCheckpointBlob', 'agent_checkpoint_blobs', 'user'),
@@ -92,6 +96,7 @@ describeEachDatabase('runFkDoctor on a migrated database', (db) => {
         ],
       },
       refusals: { days: 7, since: '2026-06-08T12:00:00.000Z', total: 0, byReason: [] },
+      growingState: { unreferencedElements: { rows: 0, threads: 0, top: [] }, largestUsers: [] },
       verdict: { healthy: true, problems: [], line: 'fk:doctor: healthy' },
     });
     // plain JSON data: what --json prints parses back to the same report
@@ -178,6 +183,53 @@ describeEachDatabase('runFkDoctor on a migrated database', (db) => {
     await expect(runFkDoctor(db().prisma, { days: 0 })).rejects.toThrow('days must be a positive integer, got 0');
     await expect(runFkDoctor(db().prisma, { days: 1.5 })).rejects.toThrow(RangeError);
   });
+});
+
+describeEachDatabase('runFkDoctor on growing-state storage (issue 22 point 7)', (db) => {
+  it('counts element rows no snapshot or checkpoint blob layout references, per thread, and the five users storing the most bytes', async () => {
+    const { prisma } = db();
+    // Six users, each a snapshot of incompressible text, u6 the largest.
+    for (let i = 1; i <= 6; i++) {
+      await prisma.$executeRaw`INSERT INTO userbase (id, email) VALUES (${`u${i}`}, ${`u${i}@example.com`})`;
+      await prisma.$executeRaw`INSERT INTO agent_threads (user_id, id) VALUES (${`u${i}`}, 'chat')`;
+      await prisma.$executeRaw`INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, state)
+        SELECT ${`u${i}`}, 'chat', 'r', jsonb_build_object('t', string_agg(md5(g::text), '')) FROM generate_series(1, ${i * 60}::int) g`;
+    }
+    // u6/chat: elements 1..10; a snapshot layout covers 1-4 and 6-7, a checkpoint blob's 8: 5, 9, 10 are unreferenced.
+    await prisma.$executeRaw`INSERT INTO agent_state_elements (user_id, thread_id, seq, body) SELECT 'u6', 'chat', g, '"element ' || g || '"' FROM generate_series(1, 10) g`;
+    await prisma.$executeRaw`INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, layout) VALUES ('u6', 'chat', 'r', '["[", [1, 4], ",", [6, 7], "]"]')`;
+    await prisma.$executeRaw`INSERT INTO agent_checkpoint_blobs (user_id, thread_id, channel, version, type, layout) VALUES ('u6', 'chat', 'messages', '1', 'json', '["[", [8, 8], "]"]')`;
+    // u5/chat: two elements and no layout at all; u4/chat: three, all referenced.
+    await prisma.$executeRaw`INSERT INTO agent_state_elements (user_id, thread_id, seq, body) SELECT 'u5', 'chat', g, '1' FROM generate_series(1, 2) g`;
+    await prisma.$executeRaw`INSERT INTO agent_state_elements (user_id, thread_id, seq, body) SELECT 'u4', 'chat', g, '1' FROM generate_series(1, 3) g`;
+    await prisma.$executeRaw`INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, layout) VALUES ('u4', 'chat', 'r', '["[", [1, 3], "]"]')`;
+
+    const report = await runFkDoctor(prisma, { now: NOW });
+    expect(report.growingState.unreferencedElements).toEqual({
+      rows: 5,
+      threads: 2,
+      top: [
+        { userId: 'u6', threadId: 'chat', rows: 3 },
+        { userId: 'u5', threadId: 'chat', rows: 2 },
+      ],
+    });
+    const largest = report.growingState.largestUsers;
+    expect(largest.map((u) => u.userId)).toEqual(['u6', 'u5', 'u4', 'u3', 'u2']);
+    for (const user of largest) expect(user.bytes).toBe(user.snapshotBytes + user.elementBytes + user.checkpointBlobBytes);
+    expect(largest.map((u) => u.bytes)).toEqual([...largest.map((u) => u.bytes)].sort((a, b) => b - a));
+    // Hex text compresses little: each user's snapshot bytes are at least half its state's text (60 md5s per step).
+    largest.forEach((user, i) => expect(user.snapshotBytes).toBeGreaterThan(((6 - i) * 60 * 32) / 2));
+    expect(largest[0]!.elementBytes).toBeGreaterThan(0);
+    expect(largest[0]!.checkpointBlobBytes).toBeGreaterThan(0);
+    expect(largest[3]!).toMatchObject({ elementBytes: 0, checkpointBlobBytes: 0 });
+    // Storage is reported, not a problem: no key is broken.
+    expect(report.verdict.healthy).toBe(true);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    const text = formatReport(report);
+    expect(text).toContain('  unreferenced elements: 5 rows on 2 threads (reclaimed by the next prune or collection of the thread)');
+    expect(text).toMatch(/\n {4}u6 +chat +3\n {4}u5 +chat +2\n/);
+    expect(text).toMatch(/\n {2}largest users by stored bytes:\n {4}user id +bytes +snapshots +elements +checkpoint blobs\n {4}u6 +\d+/);
+  }, 60_000);
 });
 
 describeEachDatabase('runFkDoctor after the snapshot -> user foreign key was dropped by hand', (db) => {
@@ -353,6 +405,6 @@ describe('runFkDoctor on a database that was never migrated', () => {
   it('fails with DatabaseNotMigratedError naming the missing tables', async () => {
     const attempt = runFkDoctor(prisma!);
     await expect(attempt).rejects.toBeInstanceOf(DatabaseNotMigratedError);
-    await expect(attempt).rejects.toMatchObject({ missingTables: ['userbase', 'agent_threads', 'agent_state_snapshots', 'agent_checkpoints', 'agent_checkpoint_blobs', 'agent_checkpoint_writes', 'user_provisioning_audit'] });
+    await expect(attempt).rejects.toMatchObject({ missingTables: ['userbase', 'agent_threads', 'agent_state_snapshots', 'agent_state_elements', 'agent_state_element_logs', 'agent_checkpoints', 'agent_checkpoint_blobs', 'agent_checkpoint_writes', 'user_provisioning_audit'] });
   });
 });

@@ -1,6 +1,6 @@
 import { loadDataModel, type PrismaClient } from '@agentstate/db';
 import { AGE_BUCKETS, classifyConstraint, computeVerdict, expectedForeignKeys, findConstraint, windowStart } from './checks';
-import { countAutoProvisionedByAge, countOrphans, countRefusals, readForeignKeys, readTables } from './queries';
+import { countAutoProvisionedByAge, countOrphans, countRefusals, countUnreferencedElements, largestUsersByStoredBytes, readForeignKeys, readTables } from './queries';
 import type { DoctorReport, ForeignKeyCheck } from './types';
 
 export const DEFAULT_DAYS = 7;
@@ -25,7 +25,8 @@ export class DatabaseNotMigratedError extends Error {
 /**
  * Checks the database behind `prisma` against Prisma's data model: each
  * foreign key's constraint and orphan rows, auto-provisioned users by age,
- * and recent provisioning refusals. Read-only.
+ * recent provisioning refusals, and growing-state storage (element rows no
+ * layout references, the users storing the most bytes). Read-only.
  */
 export async function runFkDoctor(prisma: PrismaClient, options: FkDoctorOptions = {}): Promise<DoctorReport> {
   const days = options.days ?? DEFAULT_DAYS;
@@ -57,6 +58,7 @@ export async function runFkDoctor(prisma: PrismaClient, options: FkDoctorOptions
       buckets: AGE_BUCKETS.map((bucket, i) => ({ label: bucket.label, count: counts[i] ?? 0 })),
     },
     refusals: { days, since: since.toISOString(), total: byReason.reduce((a, r) => a + r.count, 0), byReason },
+    growingState: { unreferencedElements: await countUnreferencedElements(prisma), largestUsers: await largestUsersByStoredBytes(prisma) },
     verdict: computeVerdict(foreignKeys),
   };
 }

@@ -54,6 +54,13 @@ const unhealthy: DoctorReport = {
       { reasonCode: 'INVALID_ID_CHARACTER', environment: 'staging', count: 1 },
     ],
   },
+  growingState: {
+    unreferencedElements: { rows: 9, threads: 2, top: [{ userId: 'u-1', threadId: 'chat', rows: 7 }, { userId: 'u-22', threadId: 't', rows: 2 }] },
+    largestUsers: [
+      { userId: 'u-1', bytes: 1048576, snapshotBytes: 20480, elementBytes: 1000000, checkpointBlobBytes: 28096 },
+      { userId: 'u-22', bytes: 512, snapshotBytes: 512, elementBytes: 0, checkpointBlobBytes: 0 },
+    ],
+  },
   verdict: computeVerdict(foreignKeys),
 };
 
@@ -62,6 +69,7 @@ const healthy: DoctorReport = {
   foreignKeys: [fk({})],
   autoProvisionedUsers: { total: 0, buckets: unhealthy.autoProvisionedUsers.buckets.map((b) => ({ ...b, count: 0 })) },
   refusals: { days: 30, since: '2026-05-16T12:00:00.000Z', total: 0, byReason: [] },
+  growingState: { unreferencedElements: { rows: 0, threads: 0, top: [] }, largestUsers: [] },
   verdict: computeVerdict([fk({})]),
 };
 
@@ -89,6 +97,16 @@ describe('formatReport', () => {
         '  DEV_ID_IN_PRODUCTION  production       3',
         '  INVALID_ID_CHARACTER  staging          1',
         '',
+        'Growing-state storage',
+        '  unreferenced elements: 9 rows on 2 threads (reclaimed by the next prune or collection of the thread)',
+        '    user id  thread id  rows',
+        '    u-1      chat          7',
+        '    u-22     t             2',
+        '  largest users by stored bytes:',
+        '    user id    bytes  snapshots  elements  checkpoint blobs',
+        '    u-1      1048576      20480   1000000             28096',
+        '    u-22         512        512         0                 0',
+        '',
         'fk:doctor: 4 problems (1 foreign key missing, 1 foreign key different from the schema, 13 orphan rows)',
       ].join('\n'),
     );
@@ -97,7 +115,9 @@ describe('formatReport', () => {
   it('leaves out the database when not given and the refusal table when there are none', () => {
     const text = formatReport(healthy);
     expect(text.split('\n')[0]).toBe('fk:doctor report (checked 2026-06-15T12:00:00.000Z)');
-    expect(text.endsWith('Refusals in the last 30 days (since 2026-05-16T12:00:00.000Z): 0\n\nfk:doctor: healthy')).toBe(true);
+    expect(
+      text.endsWith('Refusals in the last 30 days (since 2026-05-16T12:00:00.000Z): 0\n\nGrowing-state storage\n  unreferenced elements: 0 rows\n  largest users by stored bytes: none\n\nfk:doctor: healthy'),
+    ).toBe(true);
   });
 });
 
@@ -114,6 +134,10 @@ describe('formatReport and formatSummary with hostile values from the database (
       }),
     ],
     refusals: { ...unhealthy.refusals, total: 1, byReason: [{ reasonCode: 'X\r\nfk:doctor: healthy', environment: 'prod\u0085uction', count: 1 }] },
+    growingState: {
+      unreferencedElements: { rows: 1, threads: 1, top: [{ userId: 'u\nfk:doctor: healthy', threadId: '\u001b[2J', rows: 1 }] },
+      largestUsers: [{ userId: 'v\r\nfk:doctor: healthy', bytes: 1, snapshotBytes: 1, elementBytes: 0, checkpointBlobBytes: 0 }],
+    },
   };
   hostile.verdict = computeVerdict(hostile.foreignKeys);
 
@@ -125,6 +149,8 @@ describe('formatReport and formatSummary with hostile values from the database (
     }
     const report = formatReport(hostile);
     expect(report).toContain(' orphans: user_id=ghost\\u{A}fk:doctor: healthy (1 row), user_id=\\u{1B}[32mgreen\\u{202E}\\\\ (1 row)');
+    expect(report).toContain('    u\\u{A}fk:doctor: healthy  \\u{1B}[2J     1');
+    expect(report).toContain('    v\\u{D}\\u{A}fk:doctor: healthy      1          1         0                 0');
     expect(report).toContain(' found as renamed\\u{1B}]0;title\\u{7}');
     expect(report).toContain(' found: references table evil\\u{A}fk:doctor: healthy, expected userbase');
     expect(report).toContain('  X\\u{D}\\u{A}fk:doctor: healthy  prod\\u{85}uction      1');

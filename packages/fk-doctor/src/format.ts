@@ -39,6 +39,8 @@ export function formatReport(untrusted: DoctorReport): string {
     for (const row of rows) lines.push(`  ${row}`);
   }
 
+  lines.push('', ...growingStateLines(report));
+
   lines.push('', report.verdict.line);
   return lines.join('\n');
 }
@@ -64,6 +66,27 @@ function topRefusals(report: DoctorReport, shown = 3): string {
   const { byReason } = report.refusals;
   const top = byReason.slice(0, shown).map((r) => `${r.reasonCode} in ${r.environment}: ${r.count}`);
   return [...top, ...(byReason.length > shown ? [`${byReason.length - shown} more`] : [])].join(', ');
+}
+
+function growingStateLines(report: DoctorReport): string[] {
+  const { unreferencedElements: unreferenced, largestUsers } = report.growingState;
+  const lines = ['Growing-state storage'];
+  lines.push(
+    `  unreferenced elements: ${unreferenced.rows} ${unreferenced.rows === 1 ? 'row' : 'rows'}` +
+      (unreferenced.rows > 0 ? ` on ${unreferenced.threads} ${unreferenced.threads === 1 ? 'thread' : 'threads'} (reclaimed by the next prune or collection of the thread)` : ''),
+  );
+  if (unreferenced.top.length > 0) {
+    for (const row of alignColumns([['user id', 'thread id', 'rows'], ...unreferenced.top.map((t) => [t.userId, t.threadId, String(t.rows)])], [2])) lines.push(`    ${row}`);
+  }
+  lines.push(`  largest users by stored bytes: ${largestUsers.length === 0 ? 'none' : ''}`.trimEnd());
+  if (largestUsers.length > 0) {
+    const rows = alignColumns(
+      [['user id', 'bytes', 'snapshots', 'elements', 'checkpoint blobs'], ...largestUsers.map((u) => [u.userId, String(u.bytes), String(u.snapshotBytes), String(u.elementBytes), String(u.checkpointBlobBytes)])],
+      [1, 2, 3, 4],
+    );
+    for (const row of rows) lines.push(`    ${row}`);
+  }
+  return lines;
 }
 
 function keyText(fk: ForeignKeyCheck): string {

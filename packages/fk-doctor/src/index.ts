@@ -9,10 +9,13 @@ export type {
   ExpectedForeignKey,
   ForeignKeyCheck,
   FoundForeignKey,
+  GrowingStateReport,
   OrphanExample,
   Orphans,
   Problem,
   RefusalCount,
   ReferentialAction,
+  UnreferencedElementThread,
+  UserStoredBytes,
   Verdict,
 } from './types';

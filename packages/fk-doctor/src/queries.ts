@@ -1,7 +1,7 @@
 // The doctor's reads. Each is one statement; identifiers are quoted, values are parameters.
 import { Prisma, type PrismaClient } from '@agentstate/db';
 import { ageBucketCutoffs } from './checks';
-import type { ExpectedForeignKey, FoundForeignKey, Orphans, RefusalCount } from './types';
+import type { ExpectedForeignKey, FoundForeignKey, GrowingStateReport, Orphans, RefusalCount, UserStoredBytes } from './types';
 
 /** Examples of orphan keys per foreign key. */
 export const ORPHAN_EXAMPLES = 5;
@@ -97,4 +97,57 @@ export async function countRefusals(prisma: PrismaClient, since: Date): Promise<
     GROUP BY reason_code, environment
     ORDER BY count(*) DESC, reason_code, environment`;
   return rows.map((row) => ({ reasonCode: row.reason_code, environment: row.environment, count: toNumber(row.n) }));
+}
+
+/** Threads and users listed by the growing-state part of the report. */
+export const GROWING_STATE_TOP = 5;
+
+/**
+ * Element rows no layout references, per thread, most first: per thread the
+ * ranges its layouts (snapshots' and checkpoint blobs', as the write path's
+ * collection computes them) cover, then the rows outside them.
+ */
+export async function countUnreferencedElements(prisma: PrismaClient): Promise<GrowingStateReport['unreferencedElements']> {
+  const rows = await prisma.$queryRaw<Array<{ user_id: string; thread_id: string; n: bigint; threads: bigint; total: bigint }>>`
+    WITH kept AS (
+      SELECT t.user_id, t.thread_id, (
+        SELECT range_agg(int8range((r.v->>0)::int8, (r.v->>1)::int8, '[]'))
+        FROM (SELECT s.layout FROM agent_state_snapshots s WHERE s.user_id = t.user_id AND s.thread_id = t.thread_id AND s.layout IS NOT NULL
+              UNION ALL
+              SELECT b.layout FROM agent_checkpoint_blobs b WHERE b.user_id = t.user_id AND b.thread_id = t.thread_id AND b.layout IS NOT NULL) l,
+             jsonb_array_elements(l.layout) r(v)
+        WHERE jsonb_typeof(r.v) = 'array') AS seqs
+      FROM (SELECT DISTINCT user_id, thread_id FROM agent_state_elements) t)
+    SELECT e.user_id::text AS user_id, e.thread_id::text AS thread_id, count(*) AS n,
+           count(*) OVER () AS threads, (sum(count(*)) OVER ())::bigint AS total
+    FROM agent_state_elements e JOIN kept k ON k.user_id = e.user_id AND k.thread_id = e.thread_id
+    WHERE k.seqs IS NULL OR NOT k.seqs @> e.seq
+    GROUP BY e.user_id, e.thread_id
+    ORDER BY count(*) DESC, e.user_id, e.thread_id
+    LIMIT ${GROWING_STATE_TOP}`;
+  return {
+    rows: toNumber(rows[0]?.total),
+    threads: toNumber(rows[0]?.threads),
+    top: rows.map((row) => ({ userId: row.user_id, threadId: row.thread_id, rows: toNumber(row.n) })),
+  };
+}
+
+/** The users storing the most bytes over snapshots, elements and checkpoint blobs (pg_column_size of whole rows), most first. */
+export async function largestUsersByStoredBytes(prisma: PrismaClient): Promise<UserStoredBytes[]> {
+  const rows = await prisma.$queryRaw<Array<{ user_id: string; snapshots: bigint; elements: bigint; blobs: bigint; bytes: bigint }>>`
+    SELECT user_id::text AS user_id, sum(snapshots)::bigint AS snapshots, sum(elements)::bigint AS elements, sum(blobs)::bigint AS blobs,
+           sum(snapshots + elements + blobs)::bigint AS bytes
+    FROM (SELECT user_id, pg_column_size(s.*)::int8 AS snapshots, 0::int8 AS elements, 0::int8 AS blobs FROM agent_state_snapshots s
+          UNION ALL SELECT user_id, 0, pg_column_size(e.*)::int8, 0 FROM agent_state_elements e
+          UNION ALL SELECT user_id, 0, 0, pg_column_size(b.*)::int8 FROM agent_checkpoint_blobs b) rows
+    GROUP BY user_id
+    ORDER BY sum(snapshots + elements + blobs) DESC, user_id
+    LIMIT ${GROWING_STATE_TOP}`;
+  return rows.map((row) => ({
+    userId: row.user_id,
+    bytes: toNumber(row.bytes),
+    snapshotBytes: toNumber(row.snapshots),
+    elementBytes: toNumber(row.elements),
+    checkpointBlobBytes: toNumber(row.blobs),
+  }));
 }

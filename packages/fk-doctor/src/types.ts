@@ -96,6 +96,33 @@ export interface Verdict {
   line: string;
 }
 
+/** A thread holding element rows (growing-state storage) that no snapshot or checkpoint blob layout references. */
+export interface UnreferencedElementThread {
+  userId: string;
+  threadId: string;
+  rows: number;
+}
+
+/** One user's stored bytes (pg_column_size of each row: compressed, TOAST included, indexes not). */
+export interface UserStoredBytes {
+  userId: string;
+  bytes: number;
+  snapshotBytes: number;
+  elementBytes: number;
+  checkpointBlobBytes: number;
+}
+
+export interface GrowingStateReport {
+  /**
+   * Element rows no layout references: a save or a collection that stopped
+   * half way would leave them. Reclaimed by the next prune or collection of
+   * their thread; reported, not a problem of the verdict (no key is broken).
+   */
+  unreferencedElements: { rows: number; threads: number; top: UnreferencedElementThread[] };
+  /** the users storing the most bytes, most first (at most 5) */
+  largestUsers: UserStoredBytes[];
+}
+
 export interface DoctorReport {
   /** the database checked, as the caller described it (password redacted), if given */
   database?: string;
@@ -104,5 +131,6 @@ export interface DoctorReport {
   foreignKeys: ForeignKeyCheck[];
   autoProvisionedUsers: { total: number; buckets: AgeBucketCount[] };
   refusals: { days: number; since: string; total: number; byReason: RefusalCount[] };
+  growingState: GrowingStateReport;
   verdict: Verdict;
 }

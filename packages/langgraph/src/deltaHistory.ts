@@ -27,6 +27,7 @@
  * collation's order is not code point order.
  */
 import { Prisma } from '@agentstate/db';
+import { blobBytes } from './statements';
 import type { Queryable } from '@agentstate/write-path';
 import { compareWritesSortKeys, writesSortKey } from '@langchain/langgraph-checkpoint';
 import { CheckpointCycleError } from './errors';
@@ -100,9 +101,9 @@ export async function selectDeltaChannelHistory(db: Queryable, key: ThreadKey, c
          FROM walk w CROSS JOIN LATERAL (
            SELECT x.task_path, x.task_id, x.idx, x.channel, x.type, x.blob FROM agent_checkpoint_writes x
            WHERE ${same('x')} AND x.checkpoint_id = w.checkpoint_id AND x.channel = ANY (w.remaining) OFFSET 0) x) AS writes,
-      (SELECT jsonb_agg(jsonb_build_array(w.checkpoint_id, ch, b.type, encode(b.blob, 'base64')))
+      (SELECT jsonb_agg(jsonb_build_array(w.checkpoint_id, ch, b.type, encode(${blobBytes('b')}, 'base64')))
          FROM walk w CROSS JOIN unnest(w.held) ch CROSS JOIN LATERAL (
-           SELECT b.type, b.blob FROM agent_checkpoint_blobs b
+           SELECT b.user_id, b.thread_id, b.type, b.blob, b.layout FROM agent_checkpoint_blobs b
            WHERE ${same('b')} AND b.channel = ch AND b.version = w.versions ->> ch LIMIT 1) b) AS seeds`);
   return rows[0] ?? { start: null, chain: null, writes: null, seeds: null };
 }

@@ -41,6 +41,14 @@ export interface AgentStateSaverOptions {
    */
   groupCommit?: false | GroupCommitOptions;
   /**
+   * Growing-state storage (docs/concepts/growing-state.md): a channel value
+   * whose JSON is at least `minBytes` (default 8192) and holds a large array
+   * (MessagesValue's messages) stores each item once per thread, shared with
+   * the snapshot service's mechanism. `false` stores every value whole.
+   * `cacheThreads`: how many threads' element digests are remembered (default 1000).
+   */
+  growingState?: false | { minBytes?: number; cacheThreads?: number };
+  /**
    * Built-in retry of put and putWrites, which are idempotent (keyed by
    * checkpoint id, and by task and index): after DatabaseUnavailableError or
    * ThreadBusyError the call is tried again, up to maxAttempts in all, with
@@ -58,7 +66,7 @@ export function isForkPolicy(value: unknown): value is ForkPolicy {
   return value === 'allow' || value === 'reject';
 }
 
-const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel', 'forkPolicy', 'threadLockTimeoutMs', 'groupCommit', 'retry']);
+const OPTION_KEYS = new Set(['prisma', 'sql', 'environment', 'policy', 'logger', 'defaultUserId', 'telemetry', 'serde', 'dataModel', 'forkPolicy', 'threadLockTimeoutMs', 'groupCommit', 'growingState', 'retry']);
 
 /** The options, checked at start-up: a typo must fail loudly, never switch a protection off. */
 export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSaverOptions {
@@ -75,6 +83,7 @@ export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSa
   if (options.defaultUserId !== undefined) requireId(options.defaultUserId, 'defaultUserId');
   if (options.forkPolicy !== undefined && !isForkPolicy(options.forkPolicy)) throw new InvalidInputError('forkPolicy', "expected 'allow' or 'reject'");
   checkGroupCommit(options.groupCommit);
+  checkGrowingState(options.growingState);
   if (options.retry !== undefined && options.retry !== false && (options.retry === null || typeof options.retry !== 'object')) throw new InvalidInputError('retry', 'expected false or { maxAttempts?, baseDelayMs?, maxDelayMs? }');
   try {
     resolveRetry(options.retry);
@@ -86,6 +95,15 @@ export function checkSaverOptions(options: AgentStateSaverOptions): AgentStateSa
     throw new InvalidInputError('threadLockTimeoutMs', 'expected a positive number of milliseconds');
   }
   return options;
+}
+
+function checkGrowingState(value: unknown): void {
+  if (value === undefined || value === false) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError('growingState', 'expected false or { minBytes?, cacheThreads? }');
+  for (const [key, limit] of Object.entries(value)) {
+    if (key !== 'minBytes' && key !== 'cacheThreads') throw new InvalidInputError('growingState', `unknown option ${key}; expected minBytes, cacheThreads`);
+    if (!Number.isInteger(limit) || (limit as number) < 0 || (limit as number) > 1024 * 1024 * 1024) throw new InvalidInputError(`growingState.${key}`, 'expected a non-negative integer');
+  }
 }
 
 const GROUP_COMMIT_LIMITS = { maxInFlight: [1, 1000], maxBatch: [1, 10_000], maxRowBytes: [0, 1024 * 1024 * 1024] } as const;

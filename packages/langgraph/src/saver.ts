@@ -6,7 +6,12 @@
  * maps LangGraph's calls to rows (see statements.ts) and back.
  */
 import {
+  collectElements,
+  ElementCache,
+  GROWING_STATE_MIN_BYTES,
+  renewEpochs,
   setUpDoor,
+  splitState,
   InvalidInputError,
   resolveRetry,
   toPersistenceError,
@@ -56,9 +61,16 @@ import {
   selectPendingSends,
   type CheckpointRow,
   type CheckpointWrite,
+  type LayoutBlob,
   type StatementResult,
   type ThreadKey,
 } from './statements';
+
+/** A channel value to store as a layout: its blob row and its split JSON text. */
+interface LargeValue {
+  blob: CheckpointWrite['blobs'][number];
+  parts: NonNullable<ReturnType<typeof splitState>>;
+}
 
 /** What scoped savers (forUser) share with the saver they came from. */
 interface SaverCore {
@@ -74,6 +86,8 @@ interface SaverCore {
   checkpointPlan: ReferencePlan;
   writesPlan: ReferencePlan;
   defaultUserId?: string;
+  /** growing-state storage: the threshold (null when off) and what this process knows of threads' elements */
+  growing: { minBytes: number; elements: ElementCache } | null;
 }
 
 export interface PruneCheckpointsInput {
@@ -119,6 +133,10 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       // Start-up check: every required relation of the written models has a provisioning rule.
       checkpointPlan: writePath.plan('AgentCheckpoint', KEY_FIELDS),
       writesPlan: writePath.plan('AgentCheckpointWrite', KEY_FIELDS),
+      growing:
+        checked.growingState === false
+          ? null
+          : { minBytes: checked.growingState?.minBytes ?? GROWING_STATE_MIN_BYTES, elements: new ElementCache({ maxThreads: checked.growingState?.cacheThreads ?? 1000 }) },
       ...(checked.defaultUserId !== undefined ? { defaultUserId: checked.defaultUserId } : {}),
     };
     this.userId = undefined;
@@ -242,8 +260,11 @@ export class AgentStateSaver extends BaseCheckpointSaver {
       blobs,
     };
     const { batcher } = this.#core;
-    const attempt = (ensure: EnsurePlan | null) => (ensure === null && batcher ? batcher.insert(write) : insertCheckpoint(db, write, ensure)).then(attempted);
-    // Idempotent: the checkpoint's row is keyed by its id (a retry upserts the same row), its blobs by version.
+    const large = this.#largeValue(write);
+    const attempt = (ensure: EnsurePlan | null) =>
+      large ? this.#insertWithLayout(db, write, ensure, large) : (ensure === null && batcher ? batcher.insert(write) : insertCheckpoint(db, write, ensure)).then(attempted);
+    // Idempotent: the checkpoint's row is keyed by its id (a retry upserts the same row), its blobs by version
+    // (a retried layout keeps the first attempt's; elements it appended again are collected with the thread's garbage).
     await this.#write('put', userId, () => (forkPolicy === 'reject' ? this.#putIfLatest(write, prepared) : writePath.write(prepared, attempt)), true);
     return next;
   }
@@ -308,11 +329,67 @@ export class AgentStateSaver extends BaseCheckpointSaver {
             if (latest !== write.parentCheckpointId && latest !== write.checkpointId) {
               throw new StaleCheckpointError(write.threadId, write.checkpointNs, write.parentCheckpointId, latest);
             }
-            return attempted(await insertCheckpoint(db, write, ensure));
+            const large = this.#largeValue(write);
+            return large ? this.#insertWithLayout(db, write, ensure, large) : attempted(await insertCheckpoint(db, write, ensure));
           }),
         { transactional: true },
       ),
     );
+  }
+
+  /**
+   * The largest JSON channel value worth storing as a layout over the
+   * thread's elements (growing-state storage: MessagesValue's list), split;
+   * null to store every value whole.
+   */
+  #largeValue(write: CheckpointWrite): LargeValue | null {
+    const growing = this.#core.growing;
+    if (!growing) return null;
+    let largest: CheckpointWrite['blobs'][number] | null = null;
+    for (const b of write.blobs) if (b.type === 'json' && b.blob && b.blob.byteLength >= growing.minBytes && (!largest || b.blob.byteLength > (largest.blob?.byteLength ?? 0))) largest = b;
+    if (!largest?.blob) return null;
+    let parts: ReturnType<typeof splitState>;
+    try {
+      parts = splitState(Buffer.from(largest.blob.buffer, largest.blob.byteOffset, largest.blob.byteLength).toString('utf8'), growing.minBytes);
+    } catch {
+      return null; // not one JSON text (a custom serializer): stored whole
+    }
+    return parts ? { blob: largest, parts } : null;
+  }
+
+  /**
+   * The put with one value as a layout, in one statement: planned against
+   * what this process knows of the thread; refused as stale, planned afresh
+   * (all elements new, cannot be refused) and run once more.
+   */
+  async #insertWithLayout(db: Queryable, write: CheckpointWrite, ensure: EnsurePlan | null, large: LargeValue) {
+    const { elements } = this.#core.growing as NonNullable<SaverCore['growing']>;
+    const layoutOf = (fresh: boolean): LayoutBlob => ({ channel: large.blob.channel, version: large.blob.version, type: large.blob.type, save: elements.plan(write.userId, write.threadId, large.parts, fresh) });
+    let layout = layoutOf(false);
+    let result = await insertCheckpoint(db, write, ensure, layout);
+    if (result.elements?.kind === 'refused') {
+      elements.forget(write.userId, write.threadId);
+      layout = layoutOf(true);
+      result = await insertCheckpoint(db, write, ensure, layout);
+    }
+    if (result.elements?.kind === 'written') elements.written(layout.save, result.elements.base, result.elements.epoch);
+    return attempted(result);
+  }
+
+  /**
+   * After checkpoints were deleted: the elements of the user's threads that
+   * no layout references any more (growing-state storage), in a transaction
+   * of their own (always safe to run; see collectElements).
+   */
+  async #collect(userId: string, threadId: string | null): Promise<void> {
+    const { prisma } = this.#core;
+    await prisma.$transaction(async (tx) => {
+      const threads = await tx.$queryRaw<Array<{ thread_id: string }>>`
+        SELECT thread_id FROM agent_state_element_logs WHERE user_id = ${userId} AND (${threadId}::text IS NULL OR thread_id = ${threadId}::text)`;
+      if (threads.length === 0) return;
+      const logged = await tx.$queryRaw<Array<{ user_id: string; thread_id: string }>>(renewEpochs(threads.map((t) => ({ userId, threadId: t.thread_id }))));
+      if (logged.length > 0) await tx.$executeRaw(collectElements(logged.map((t) => ({ userId: t.user_id, threadId: t.thread_id }))));
+    });
   }
 
   /**
@@ -326,7 +403,10 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const userId = this.userId ?? this.#core.defaultUserId;
     if (userId === undefined) throw new MissingOwnerError('deleteThread');
     const id = requireId(threadId, 'threadId');
-    await this.#write('deleteThread', userId, () => deleteThreadCheckpoints(this.#core.db, userId, id));
+    await this.#write('deleteThread', userId, async () => {
+      await deleteThreadCheckpoints(this.#core.db, userId, id);
+      await this.#collect(userId, id);
+    });
   }
 
   /**
@@ -347,7 +427,11 @@ export class AgentStateSaver extends BaseCheckpointSaver {
     const olderThan = input.olderThan ?? null;
     if (olderThan !== null && (!(olderThan instanceof Date) || Number.isNaN(olderThan.getTime()))) throw new InvalidInputError('olderThan', 'expected a valid Date');
     const threadId = input.threadId === undefined ? null : requireId(input.threadId, 'threadId');
-    const result = await this.#write('prune', userId, () => pruneCheckpoints(this.#core.db, userId, threadId, keepLast, olderThan));
+    const result = await this.#write('prune', userId, async () => {
+      const counts = await pruneCheckpoints(this.#core.db, userId, threadId, keepLast, olderThan);
+      if (counts.blobs > 0) await this.#collect(userId, threadId);
+      return counts;
+    });
     return { deletedCheckpoints: result.checkpoints, deletedWrites: result.writes, deletedBlobs: result.blobs };
   }
 

@@ -7,7 +7,20 @@
  * filter on user_id first: no statement here can see another user's rows.
  */
 import { Prisma } from '@agentstate/db';
-import { ensureClause, readEnsureOutcome, type EnsureOutcome, type EnsureOutcomeColumns, type EnsurePlan, type Queryable } from '@agentstate/write-path';
+import {
+  elementClause,
+  ensureClause,
+  layoutText,
+  readElementOutcome,
+  readEnsureOutcome,
+  type ElementOutcome,
+  type ElementOutcomeColumns,
+  type ElementSave,
+  type EnsureOutcome,
+  type EnsureOutcomeColumns,
+  type EnsurePlan,
+  type Queryable,
+} from '@agentstate/write-path';
 
 export interface ThreadKey {
   userId: string;
@@ -33,6 +46,14 @@ export interface CheckpointWrite extends ThreadKey {
   blobs: BlobRow[];
 }
 
+/** One large JSON channel value stored as a layout over the thread's elements (growing-state storage). */
+export interface LayoutBlob {
+  channel: string;
+  version: string;
+  type: string;
+  save: ElementSave;
+}
+
 export interface WriteRow {
   idx: number;
   channel: string;
@@ -54,6 +75,8 @@ export interface StatementResult {
   written: boolean;
   /** null on the fast path */
   ensured: EnsureOutcome | null;
+  /** with a layout blob: what its element part did ('refused': plan afresh and run again) */
+  elements?: ElementOutcome;
 }
 
 /** The ensure CTEs (or none) and how the door's INSERTs are gated by them. */
@@ -68,24 +91,57 @@ function gate(ensure: EnsurePlan | null) {
   };
 }
 
-async function run(db: Queryable, ctes: Prisma.Sql[], counted: string, outcome: Prisma.Sql | null): Promise<{ count: number; ensured: EnsureOutcome | null }> {
-  const select = outcome
-    ? Prisma.sql`SELECT (SELECT count(*) FROM ${Prisma.raw(counted)})::int AS written_rows, ${outcome}`
-    : Prisma.sql`SELECT (SELECT count(*) FROM ${Prisma.raw(counted)})::int AS written_rows`;
-  const rows = await db.rows<{ written_rows: number } & EnsureOutcomeColumns>(Prisma.sql`WITH ${Prisma.join(ctes, ',\n')} ${select}`);
+async function run(
+  db: Queryable,
+  ctes: Prisma.Sql[],
+  counted: string,
+  outcome: Prisma.Sql | null,
+  elementColumns: Prisma.Sql | null = null,
+): Promise<{ count: number; ensured: EnsureOutcome | null; elements?: ElementOutcome }> {
+  const extra = [outcome, elementColumns].filter((c): c is Prisma.Sql => c !== null);
+  const select = Prisma.sql`SELECT (SELECT count(*) FROM ${Prisma.raw(counted)})::int AS written_rows${extra.length > 0 ? Prisma.sql`, ${Prisma.join(extra)}` : Prisma.empty}`;
+  const rows = await db.rows<{ written_rows: number } & EnsureOutcomeColumns & ElementOutcomeColumns>(Prisma.sql`WITH ${Prisma.join(ctes, ',\n')} ${select}`);
   const first = rows[0];
-  return { count: Number(first?.written_rows ?? 0), ensured: outcome ? readEnsureOutcome(first) : null };
+  return { count: Number(first?.written_rows ?? 0), ensured: outcome ? readEnsureOutcome(first) : null, ...(elementColumns ? { elements: readElementOutcome(first) } : {}) };
+}
+
+/**
+ * A blob row's value bytes (alias with user_id, thread_id, blob, layout):
+ * the stored bytes, or a layout's JSON text assembled from the thread's
+ * elements (growing-state storage), in the reading statement itself.
+ */
+export function blobBytes(alias: string): Prisma.Sql {
+  const a = Prisma.raw(alias.replace(/[^A-Za-z0-9_]/g, ''));
+  return Prisma.sql`coalesce(${a}.blob, convert_to(${layoutText(Prisma.sql`${a}.user_id`, Prisma.sql`${a}.thread_id`, Prisma.sql`${a}.layout`)}, 'UTF8'))`;
 }
 
 /** Bytes as a bytea parameter (a Buffer: pg sends it binary; Prisma binds it as Bytes). */
 const bytes = (value: Uint8Array | null) => (value === null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
 
-/** put: the changed channels' blobs and the checkpoint row, in one statement. */
-export async function insertCheckpoint(db: Queryable, w: CheckpointWrite, ensure: EnsurePlan | null): Promise<StatementResult> {
-  const g = gate(ensure);
-  const blobRows = w.blobs.map((b) => Prisma.sql`(${b.channel}::text, ${b.version}::text, ${b.type}::text, ${bytes(b.blob)}::bytea)`);
+/**
+ * put: the changed channels' blobs and the checkpoint row, in one statement.
+ * With `layout`, that channel's value is stored as a layout over the
+ * thread's elements (the write path's element CTEs, in the same statement):
+ * every row is then written only with the elements (FROM el_ok).
+ */
+export async function insertCheckpoint(db: Queryable, w: CheckpointWrite, ensure: EnsurePlan | null, layout: LayoutBlob | null = null): Promise<StatementResult> {
+  const gated = gate(ensure);
+  const el = layout ? elementClause(layout.save, gated.from) : null;
+  const g = el ? { ...gated, join: Prisma.sql`CROSS JOIN el_ok`, from: el.source } : gated;
+  const blobRows = w.blobs.filter((b) => b.channel !== layout?.channel).map((b) => Prisma.sql`(${b.channel}::text, ${b.version}::text, ${b.type}::text, ${bytes(b.blob)}::bytea)`);
   const ctes = [
     ...g.ctes,
+    ...(el && layout
+      ? [
+          ...el.ctes,
+          Prisma.sql`cp_layout_blob AS (
+      INSERT INTO agent_checkpoint_blobs (user_id, thread_id, checkpoint_ns, channel, version, type, blob, layout)
+      SELECT ${w.userId}::text, ${w.threadId}::text, ${w.checkpointNs}::text, ${layout.channel}::text, ${layout.version}::text, ${layout.type}::text, NULL, ${el.layout}
+      FROM el_ok
+      ON CONFLICT DO NOTHING
+      RETURNING 1)`,
+        ]
+      : []),
     ...(blobRows.length === 0
       ? []
       : [
@@ -105,8 +161,8 @@ export async function insertCheckpoint(db: Queryable, w: CheckpointWrite, ensure
         checkpoint = EXCLUDED.checkpoint, metadata_type = EXCLUDED.metadata_type, metadata = EXCLUDED.metadata, metadata_json = EXCLUDED.metadata_json
       RETURNING 1)`,
   ];
-  const { count, ensured } = await run(db, ctes, 'cp_row', g.outcome);
-  return { written: count > 0, ensured };
+  const { count, ensured, elements } = await run(db, ctes, 'cp_row', g.outcome, el?.columns ?? null);
+  return { written: count > 0, ensured, ...(elements ? { elements } : {}) };
 }
 
 /** putWrites: one task's pending writes, in one statement. */
@@ -155,16 +211,20 @@ export interface CheckpointRow {
  * for a long thread
  * (getTuple 0.55 -> 4.4 ms, list 4.7 -> 142 ms from 1k to 100k rows in
  * `pnpm bench`).
+ * The channels come from unnest(ARRAY(…)), which the planner sizes at 10
+ * rows, not jsonb_each_text's 100: with the layout assembly (blobBytes) per
+ * channel, 100 put a few checkpoints' estimated cost past jit_above_cost,
+ * and JIT compilation (~0.3 s) then dominated every list.
  */
 const SELECT_CHECKPOINTS = Prisma.sql`
   SELECT cp.thread_id, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_checkpoint_id, cp.checkpoint, cp.metadata_type,
     encode(cp.metadata, 'base64') AS metadata,
-    (SELECT coalesce(jsonb_agg(jsonb_build_array(cv.key, bl.type, encode(bl.blob, 'base64'))), '[]'::jsonb)
-       FROM jsonb_each_text(cp.checkpoint -> 'channel_versions') cv
+    (SELECT coalesce(jsonb_agg(jsonb_build_array(cv.key, bl.type, encode(${blobBytes('bl')}, 'base64'))), '[]'::jsonb)
+       FROM unnest(ARRAY(SELECT jsonb_object_keys(cp.checkpoint -> 'channel_versions'))) cv(key)
        CROSS JOIN LATERAL (
-         SELECT b.type, b.blob FROM agent_checkpoint_blobs b
+         SELECT b.user_id, b.thread_id, b.type, b.blob, b.layout FROM agent_checkpoint_blobs b
          WHERE b.user_id = cp.user_id AND b.thread_id = cp.thread_id AND b.checkpoint_ns = cp.checkpoint_ns
-           AND b.channel = cv.key AND b.version = cv.value
+           AND b.channel = cv.key AND b.version = cp.checkpoint -> 'channel_versions' ->> cv.key
          LIMIT 1) bl) AS channel_values,
     (SELECT coalesce(jsonb_agg(jsonb_build_array(w.task_id, w.channel, w.type, encode(w.blob, 'base64'), w.task_path, w.idx)), '[]'::jsonb)
        FROM agent_checkpoint_writes w

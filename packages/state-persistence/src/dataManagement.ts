@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@agentstate/db';
-import { runDatabaseWrite } from '@agentstate/write-path';
+import { Prisma } from '@agentstate/db';
+import { collectElements, renewEpochs, runDatabaseWrite } from '@agentstate/write-path';
 import { InvalidInputError } from './errors';
 import type { PruneSnapshotsInput } from './types';
 import { describeType, rejectUnknownKeys, requireDate, requireIdentifier, requireInteger, requireObject } from './validation';
@@ -62,19 +63,34 @@ export function createDataManagement(prisma: PrismaClient, writePath: ForgetsRef
     // Across every user only when asked for by name: a missing userId must not mean "everyone".
     if (userId === null && fields.allUsers !== true) throw new InvalidInputError('userId', 'give the userId whose snapshots to prune, or allUsers: true to prune every user\'s snapshots');
     if (userId !== null && fields.allUsers === true) throw new InvalidInputError('allUsers', 'give either userId or allUsers: true, not both');
-    const deleted = await runDatabaseWrite('pruneSnapshots', () =>
+    const doomed =
       keepLast === null
-        ? prisma.$executeRaw`
-            DELETE FROM agent_state_snapshots
+        ? Prisma.sql`
+            SELECT id FROM agent_state_snapshots
             WHERE created_at < ${olderThan} AND (${userId}::text IS NULL OR user_id = ${userId}) AND (${threadId}::text IS NULL OR thread_id = ${threadId})`
-        : prisma.$executeRaw`
-            DELETE FROM agent_state_snapshots WHERE id IN (
-              SELECT id FROM (
-                SELECT id, created_at, row_number() OVER (PARTITION BY user_id, thread_id ORDER BY seq DESC) AS newest_rank
-                FROM agent_state_snapshots
-                WHERE (${userId}::text IS NULL OR user_id = ${userId}) AND (${threadId}::text IS NULL OR thread_id = ${threadId})
-              ) ranked
-              WHERE newest_rank > ${keepLast} AND (${olderThan}::timestamptz IS NULL OR created_at < ${olderThan}::timestamptz))`,
+        : Prisma.sql`
+            SELECT id FROM (
+              SELECT id, created_at, row_number() OVER (PARTITION BY user_id, thread_id ORDER BY seq DESC) AS newest_rank
+              FROM agent_state_snapshots
+              WHERE (${userId}::text IS NULL OR user_id = ${userId}) AND (${threadId}::text IS NULL OR thread_id = ${threadId})
+            ) ranked
+            WHERE newest_rank > ${keepLast} AND (${olderThan}::timestamptz IS NULL OR created_at < ${olderThan}::timestamptz)`;
+    // Then the elements (growing-state storage) that no kept snapshot references, in the same transaction.
+    const deleted = await runDatabaseWrite('pruneSnapshots', () =>
+      prisma.$transaction(
+        async (tx) => {
+          const threads = await tx.$queryRaw<Array<{ user_id: string; thread_id: string; n: bigint | number }>>`
+            WITH d AS (DELETE FROM agent_state_snapshots WHERE id IN (${doomed}) RETURNING user_id, thread_id)
+            SELECT user_id, thread_id, count(*) AS n FROM d GROUP BY user_id, thread_id`;
+          const touched = threads.map((t) => ({ userId: t.user_id, threadId: t.thread_id }));
+          if (touched.length > 0) {
+            const logged = await tx.$queryRaw<Array<{ user_id: string; thread_id: string }>>(renewEpochs(touched));
+            if (logged.length > 0) await tx.$executeRaw(collectElements(logged.map((t) => ({ userId: t.user_id, threadId: t.thread_id }))));
+          }
+          return threads.reduce((sum, t) => sum + Number(t.n), 0);
+        },
+        { timeout: 60_000, maxWait: 10_000 },
+      ),
     );
     return { deletedSnapshots: deleted };
   }

@@ -3,7 +3,7 @@ import { InvalidInputError } from './errors';
 import type { StatePersistenceOptions } from './types';
 import { describeType, rejectUnknownKeys, requireInteger, requireObject } from './validation';
 
-const OPTION_KEYS = ['prisma', 'sql', 'policy', 'logger', 'environment', 'maxStateBytes', 'maxMetadataBytes', 'maxReadBytes', 'threadLockTimeoutMs', 'groupCommit', 'telemetry', 'knownReferenceCacheSize', 'referenceRules', 'dataModel', 'retry'] as const;
+const OPTION_KEYS = ['prisma', 'sql', 'policy', 'logger', 'environment', 'maxStateBytes', 'maxMetadataBytes', 'maxReadBytes', 'threadLockTimeoutMs', 'groupCommit', 'growingState', 'telemetry', 'knownReferenceCacheSize', 'referenceRules', 'dataModel', 'retry'] as const;
 const MAX_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /**
@@ -36,6 +36,12 @@ export function checkOptions(options: StatePersistenceOptions): StatePersistence
     if (group.maxInFlight !== undefined) requireInteger(group.maxInFlight, 'groupCommit.maxInFlight', 1, 1000);
     if (group.maxBatch !== undefined) requireInteger(group.maxBatch, 'groupCommit.maxBatch', 1, 10_000);
     if (group.maxRowBytes !== undefined) requireInteger(group.maxRowBytes, 'groupCommit.maxRowBytes', 0, MAX_LIMIT_BYTES);
+  }
+  if (fields.growingState !== undefined && fields.growingState !== false) {
+    const growing = requireObject(fields.growingState, 'growingState');
+    rejectUnknownKeys(growing, ['minBytes', 'cacheThreads'], 'growingState');
+    if (growing.minBytes !== undefined) requireInteger(growing.minBytes, 'growingState.minBytes', 0, MAX_LIMIT_BYTES);
+    if (growing.cacheThreads !== undefined) requireInteger(growing.cacheThreads, 'growingState.cacheThreads', 0, 1_000_000);
   }
   if (fields.retry !== undefined && fields.retry !== false) {
     const retry = requireObject(fields.retry, 'retry');

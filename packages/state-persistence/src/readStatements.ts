@@ -16,16 +16,17 @@
  * costs more than the rest of the row).
  */
 import { Prisma } from '@agentstate/db';
-import type { Queryable, RowOptions } from '@agentstate/write-path';
+import { stateTextColumn as assembledStateText, type Queryable, type RowOptions } from '@agentstate/write-path';
 import { decodeValue } from './stateCodec';
 
 /**
  * The SQL expression of a snapshot's state as JSON text, for the row alias
- * `alias`. The one place that says how a state is read: where states are
- * stored in parts, this becomes the expression that assembles them.
+ * `alias`: the state column, or, for a state stored as a layout over its
+ * thread's elements, the JSON text assembled from them (growing-state
+ * storage, @agentstate/write-path), in the same statement.
  */
 export function stateTextColumn(alias: string): Prisma.Sql {
-  return Prisma.raw(`${alias}.state::text`);
+  return assembledStateText(alias);
 }
 
 function metadataTextColumn(alias: string): Prisma.Sql {

@@ -1,6 +1,9 @@
 import type { PrismaClient } from '@agentstate/db';
 import type { Environment } from '@agentstate/policy';
 import {
+  ElementCache,
+  GROWING_STATE_MIN_BYTES,
+  splitState,
   setUpDoor,
   foreignKeyViolation,
   IdempotencyConflictError,
@@ -12,6 +15,7 @@ import {
   withRetries,
   withThreadTurn,
   type Attempted,
+  type ElementSave,
   type EnsurePlan,
   type LockedTransaction,
   type PreparedWrite,
@@ -23,8 +27,8 @@ import { ConcurrentWriteError, InvalidInputError, SnapshotNotFoundError } from '
 import { checkOptions } from './options';
 import { createReads } from './reads';
 import { fromWrite } from './snapshotMapping';
-import { contentDigest, insertIdempotent, insertIdempotentEnsuring, latestAndStored, storedSnapshot, type IdempotentAnswer } from './snapshotIdempotency';
-import { insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
+import { contentDigest, insertIdempotent, insertIdempotentEnsuring, insertLayoutIdempotent, latestAndStored, storedSnapshot, type IdempotentAnswer } from './snapshotIdempotency';
+import { insertLayoutSnapshot, insertSnapshot, insertSnapshotEnsuring, latestSnapshotId, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
 import { SnapshotBatcher } from './snapshotBatcher';
 import { encodeValue } from './stateCodec';
 import type {
@@ -92,6 +96,9 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   const writePath = setup.writePath(direct);
   // Group commit for fast-path saves (see snapshotBatcher.ts); off with groupCommit: false.
   const batcher = options.groupCommit === false ? null : new SnapshotBatcher(direct, options.groupCommit ?? {});
+  // Growing-state storage (docs/concepts/growing-state.md); off with growingState: false.
+  const growing = options.growingState === false ? null : { minBytes: options.growingState?.minBytes ?? GROWING_STATE_MIN_BYTES };
+  const elements = new ElementCache({ maxThreads: options.growingState === false ? 0 : (options.growingState?.cacheThreads ?? 1000) });
   // Start-up check: every required relation of a snapshot has a provisioning rule.
   const snapshotPlan = writePath.plan('AgentStateSnapshot', SNAPSHOT_KEY_FIELDS);
 
@@ -121,7 +128,13 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
       expectedParentId,
       state: fields.state,
       metadata: fields.metadata,
-      write: { id, digest: id === null ? null : contentDigest(content), ...content },
+      write: {
+        id,
+        digest: id === null ? null : contentDigest(content),
+        ...content,
+        // With or without an id (the digest above is of the state as sent, however it is stored).
+        parts: growing ? splitState(state.json, growing.minBytes) : null,
+      },
     };
   }
 
@@ -130,6 +143,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
    * plan (grouped with concurrent ones outside transactions), else the ensure path.
    */
   async function attemptSave(db: Queryable, w: SnapshotWrite, ensure: EnsurePlan | null): Promise<Attempted<WrittenRow | null>> {
+    if (w.parts !== null) return attemptLayoutSave(db, w, w.parts, ensure);
     if (w.id !== null) return attemptIdempotentSave(db, w, ensure);
     if (ensure === null) return attempted(db === direct && batcher ? await batcher.insert(w) : await insertSnapshot(db, w), null);
     const { row, ensured } = await insertSnapshotEnsuring(db, w, ensure);
@@ -144,6 +158,30 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
     }
     const { answer, ensured } = await insertIdempotentEnsuring(db, w, ensure);
     return attempted(answer, ensured);
+  }
+
+  /**
+   * A large state as a layout over the thread's elements: planned against
+   * what this instance knows of the thread; when the statement refuses that
+   * view as stale (another writer, a collection), planned afresh (every
+   * element new, which cannot be refused) and run once more.
+   */
+  async function attemptLayoutSave(db: Queryable, w: SnapshotWrite, parts: NonNullable<SnapshotWrite['parts']>, ensure: EnsurePlan | null): Promise<Attempted<WrittenRow | null>> {
+    // With an id, the statement also answers for an earlier attempt (a replay or a conflict, no element written).
+    const run = async (save: ElementSave) => {
+      if (w.id === null) return insertLayoutSnapshot(db, w, save, ensure);
+      const { answer, ensured, elements: outcome } = await insertLayoutIdempotent(db, w, save, ensure);
+      return { row: answer, ensured, elements: outcome };
+    };
+    let save = elements.plan(w.userId, w.threadId, parts);
+    let result = await run(save);
+    if (result.elements.kind === 'refused') {
+      elements.forget(w.userId, w.threadId);
+      save = elements.plan(w.userId, w.threadId, parts, true);
+      result = await run(save);
+    }
+    if (result.elements.kind === 'written') elements.written(save, result.elements.base, result.elements.epoch);
+    return attempted(result.row, result.ensured);
   }
 
   /**
@@ -225,7 +263,7 @@ export function createStatePersistence(input: StatePersistenceOptions): StatePer
   return Object.freeze({
     environment,
     saveSnapshot,
-    ...traceEach(writePath.telemetry, { ...createReads(direct, options.maxReadBytes), ...createDataManagement(prisma, writePath) }),
+    ...traceEach(writePath.telemetry, { ...createReads(direct, options.maxReadBytes), ...createDataManagement(prisma, { forgetUser: (id) => { writePath.forgetUser(id); elements.forgetUser(id); }, forgetReference: (model, key) => writePath.forgetReference(model, key) }) }),
   });
 }
 

@@ -22,12 +22,33 @@
  * a row committed after it started, so on the fast path such a race answers
  * "not written" and the write path asks the ensure path, which sees it.
  *
+ * A large state (growing-state storage) takes the layout statement with the
+ * same guard: "no row has this id" also guards the element CTEs, so a replay
+ * or a conflict appends no element. It inserts without `ON CONFLICT` too: a
+ * concurrent save of the id that commits first would otherwise leave this
+ * statement's elements written and unreferenced; failing as a whole (23505)
+ * writes nothing, and the service reads the answer.
+ *
  * These builders are kept apart from snapshotWrites.ts on purpose: that file
  * holds the statements of saves without an id, unchanged.
  */
 import { createHash } from 'node:crypto';
 import { Prisma } from '@agentstate/db';
-import { ensureClause, IdempotencyConflictError, readEnsureOutcome, type EnsureOutcome, type EnsureOutcomeColumns, type EnsurePlan, type Queryable } from '@agentstate/write-path';
+import {
+  elementClause,
+  ensureClause,
+  IdempotencyConflictError,
+  readElementOutcome,
+  readEnsureOutcome,
+  stateTextColumn,
+  type ElementOutcome,
+  type ElementOutcomeColumns,
+  type ElementSave,
+  type EnsureOutcome,
+  type EnsureOutcomeColumns,
+  type EnsurePlan,
+  type Queryable,
+} from '@agentstate/write-path';
 import { parentIsValid, RETURNING_WRITTEN, type SnapshotWrite, type WrittenRow } from './snapshotWrites';
 
 /** What an idempotent statement answers: a row written, a replay, a conflict, or null (not written: invalid parent, or a race). */
@@ -110,6 +131,24 @@ async function settled(db: Queryable, w: SnapshotWrite, answer: IdempotentAnswer
   return answer instanceof IdempotencyConflictError ? ((await storedSnapshot(db, w)) ?? answer) : answer;
 }
 
+/** What a statement that writes the row or answers from the stored one returns (`stored` is storedAnswer joined on). */
+type WrittenOrStoredColumns = Partial<Pick<AnswerColumns, 'id' | 'created_ms'>> & { stored_ms?: string | null; stored_same?: boolean | null };
+
+const STORED_COLUMNS = Prisma.sql`stored.created_ms AS stored_ms, stored.same AS stored_same`;
+
+/** The row this statement wrote, else the stored row's answer (replay or conflict), else null (nothing stored under the id, nothing written). */
+function readWrittenOrStored(first: WrittenOrStoredColumns | undefined, id: string): IdempotentAnswer {
+  if (first?.id && first.created_ms) return { id: first.id, created_at: new Date(Number(first.created_ms)) };
+  if (first?.stored_same == null) return null;
+  return answerOf({ id, created_ms: first.stored_ms ?? null, replayed: true, same: first.stored_same }, id);
+}
+
+/** The guard of a save with an id: a valid parent, and no row under the id yet (a replay or a conflict writes nothing). */
+function notStoredYet(w: SnapshotWrite): Prisma.Sql {
+  const { id } = requireId(w);
+  return Prisma.sql`${parentIsValid(w)} AND NOT EXISTS (SELECT 1 FROM agent_state_snapshots x WHERE x.id = ${id}::uuid)`;
+}
+
 /**
  * The ensure path: the write path's CTEs (guarded also by "no row has this
  * id"), then the row, in one statement. A concurrent save of the same id
@@ -117,8 +156,8 @@ async function settled(db: Queryable, w: SnapshotWrite, answer: IdempotentAnswer
  */
 export async function insertIdempotentEnsuring(db: Queryable, w: SnapshotWrite, ensure: EnsurePlan): Promise<{ answer: IdempotentAnswer; ensured: EnsureOutcome }> {
   const { id } = requireId(w);
-  const clause = ensureClause(ensure, Prisma.sql`${parentIsValid(w)} AND NOT EXISTS (SELECT 1 FROM agent_state_snapshots x WHERE x.id = ${id}::uuid)`);
-  const rows = await db.rows<Partial<AnswerColumns> & { stored_ms: string | null; stored_same: boolean | null } & EnsureOutcomeColumns>(Prisma.sql`
+  const clause = ensureClause(ensure, notStoredYet(w));
+  const rows = await db.rows<WrittenOrStoredColumns & EnsureOutcomeColumns>(Prisma.sql`
     WITH ${Prisma.join(clause.ctes, ',\n')},
     snapshot AS (
       INSERT INTO agent_state_snapshots ${INSERT_COLUMNS}
@@ -126,13 +165,42 @@ export async function insertIdempotentEnsuring(db: Queryable, w: SnapshotWrite, 
       FROM ${clause.guardTable} WHERE ${clause.guardTable}.ok
       ${RETURNING_WRITTEN}),
     stored AS (${storedAnswer(w)})
-    SELECT snapshot.id, snapshot.created_ms, stored.created_ms AS stored_ms, stored.same AS stored_same, ${clause.outcomeColumns}
+    SELECT snapshot.id, snapshot.created_ms, ${STORED_COLUMNS}, ${clause.outcomeColumns}
     FROM ${clause.guardTable} LEFT JOIN snapshot ON true LEFT JOIN stored ON true`);
   const first = rows[0];
-  const ensured = readEnsureOutcome(first);
-  if (first?.id && first.created_ms) return { answer: { id: first.id, created_at: new Date(Number(first.created_ms)) }, ensured };
-  if (first?.stored_same == null) return { answer: null, ensured };
-  return { answer: await settled(db, w, answerOf({ id, created_ms: first.stored_ms, replayed: true, same: first.stored_same }, id)), ensured };
+  return { answer: await settled(db, w, readWrittenOrStored(first, id)), ensured: readEnsureOutcome(first) };
+}
+
+/**
+ * A large state with an id: the layout statement (element CTEs, then the row
+ * with `layout`, the id and the digest), guarded by "no row has this id", with
+ * the stored row's answer, in one statement; `ensure` adds the ensure path's
+ * CTEs in front. `elements.kind` is 'refused' when the plan's view of the
+ * thread was stale: nothing was written, plan afresh and run again. The digest
+ * is the one of the state as sent, so a retry stored either way compares equal.
+ */
+export async function insertLayoutIdempotent(
+  db: Queryable,
+  w: SnapshotWrite,
+  save: ElementSave,
+  ensure: EnsurePlan | null,
+): Promise<{ answer: IdempotentAnswer; ensured: EnsureOutcome | null; elements: ElementOutcome }> {
+  const { id, digest } = requireId(w);
+  const ensured = ensure ? ensureClause(ensure, notStoredYet(w)) : null;
+  const guard = ensured ? Prisma.sql`FROM ${ensured.guardTable} WHERE ${ensured.guardTable}.ok` : Prisma.sql`WHERE ${notStoredYet(w)}`;
+  const el = elementClause(save, guard);
+  const rows = await db.rows<WrittenOrStoredColumns & EnsureOutcomeColumns & ElementOutcomeColumns>(Prisma.sql`
+    WITH ${Prisma.join([...(ensured?.ctes ?? []), ...el.ctes], ',\n')},
+    snapshot AS (
+      INSERT INTO agent_state_snapshots (id, user_id, thread_id, run_id, parent_id, layout, metadata, content_digest)
+      SELECT ${id}::uuid, ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${el.layout}, ${w.metadataJson}::jsonb, decode(${digest}, 'hex')
+      ${el.source}
+      ${RETURNING_WRITTEN}),
+    stored AS (${storedAnswer(w)})
+    SELECT snapshot.id, snapshot.created_ms, ${STORED_COLUMNS}, ${el.columns}${ensured ? Prisma.sql`, ${ensured.outcomeColumns}` : Prisma.empty}
+    FROM (SELECT 1) one LEFT JOIN snapshot ON true LEFT JOIN stored ON true`);
+  const first = rows[0];
+  return { answer: await settled(db, w, readWrittenOrStored(first, id)), ensured: ensured ? readEnsureOutcome(first) : null, elements: readElementOutcome(first) };
 }
 
 /**
@@ -147,7 +215,7 @@ export async function storedSnapshot(db: Queryable, w: SnapshotWrite): Promise<I
     SELECT ${id}::text AS id, CASE WHEN x.same THEN (extract(epoch FROM s.created_at) * 1000)::int8::text END AS created_ms, true AS replayed, x.same
     FROM agent_state_snapshots s,
          LATERAL (SELECT coalesce(s.user_id = ${w.userId} AND s.thread_id = ${w.threadId} AND s.content_digest IS NOT NULL AND (s.content_digest = decode(${digest}, 'hex') OR (
-           s.run_id = ${w.runId} AND s.parent_id IS NOT DISTINCT FROM ${w.parentId}::uuid AND s.state = ${w.stateJson}::jsonb AND s.metadata = ${w.metadataJson}::jsonb)), false) AS same) x
+           s.run_id = ${w.runId} AND s.parent_id IS NOT DISTINCT FROM ${w.parentId}::uuid AND (${stateTextColumn('s')})::jsonb = ${w.stateJson}::jsonb AND s.metadata = ${w.metadataJson}::jsonb)), false) AS same) x
     WHERE s.id = ${id}::uuid`);
   return answerOf(rows[0], id);
 }

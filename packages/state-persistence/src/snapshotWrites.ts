@@ -7,7 +7,20 @@
  *    nothing. See @agentstate/write-path's ensureStatement.ts and SPEC/learnings.
  */
 import { Prisma } from '@agentstate/db';
-import { ensureClause, readEnsureOutcome, type EnsureOutcome, type EnsureOutcomeColumns, type EnsurePlan, type Queryable } from '@agentstate/write-path';
+import {
+  elementClause,
+  ensureClause,
+  readElementOutcome,
+  readEnsureOutcome,
+  type ElementOutcome,
+  type ElementOutcomeColumns,
+  type ElementSave,
+  type EnsureOutcome,
+  type EnsureOutcomeColumns,
+  type EnsurePlan,
+  type Queryable,
+  type StatePart,
+} from '@agentstate/write-path';
 
 /** What a write returns: the database-assigned columns. The rest is what was written. */
 export interface WrittenRow {
@@ -28,6 +41,8 @@ export interface SnapshotWrite {
   parentId: string | null;
   stateJson: string;
   metadataJson: string;
+  /** a large state split for growing-state storage (stored as a layout over elements), else null (stored whole) */
+  parts: StatePart[] | null;
 }
 
 /**
@@ -52,6 +67,35 @@ export function writtenRow(columns: WrittenRowColumns): WrittenRow {
 export function parentIsValid(w: SnapshotWrite): Prisma.Sql {
   return Prisma.sql`(${w.parentId}::uuid IS NULL OR EXISTS (
     SELECT 1 FROM agent_state_snapshots p WHERE p.id = ${w.parentId}::uuid AND p.user_id = ${w.userId} AND p.thread_id = ${w.threadId}))`;
+}
+
+/**
+ * A large state as a layout over its thread's elements, in one statement
+ * (growing-state storage: the element CTEs of @agentstate/write-path, then the
+ * snapshot row with `layout` instead of `state`). `ensure` adds the ensure
+ * path's CTEs in front. `elements.kind` is 'refused' when the plan's view of
+ * the thread was stale: nothing was written, plan afresh and run again.
+ */
+export async function insertLayoutSnapshot(
+  db: Queryable,
+  w: SnapshotWrite,
+  save: ElementSave,
+  ensure: EnsurePlan | null,
+): Promise<{ row: WrittenRow | null; ensured: EnsureOutcome | null; elements: ElementOutcome }> {
+  const ensured = ensure ? ensureClause(ensure, parentIsValid(w)) : null;
+  const guard = ensured ? Prisma.sql`FROM ${ensured.guardTable} WHERE ${ensured.guardTable}.ok` : Prisma.sql`WHERE ${parentIsValid(w)}`;
+  const el = elementClause(save, guard);
+  const rows = await db.rows<Partial<WrittenRowColumns> & EnsureOutcomeColumns & ElementOutcomeColumns>(Prisma.sql`
+    WITH ${Prisma.join([...(ensured?.ctes ?? []), ...el.ctes], ',\n')},
+    snapshot AS (
+      INSERT INTO agent_state_snapshots (user_id, thread_id, run_id, parent_id, layout, metadata)
+      SELECT ${w.userId}, ${w.threadId}, ${w.runId}, ${w.parentId}::uuid, ${el.layout}, ${w.metadataJson}::jsonb
+      ${el.source}
+      ${RETURNING_WRITTEN})
+    SELECT snapshot.*, ${el.columns}${ensured ? Prisma.sql`, ${ensured.outcomeColumns}` : Prisma.empty} FROM (SELECT 1) one LEFT JOIN snapshot ON true`);
+  const first = rows[0];
+  const row = first?.id && first.created_ms ? writtenRow({ id: first.id, created_ms: first.created_ms }) : null;
+  return { row, ensured: ensured ? readEnsureOutcome(first) : null, elements: readElementOutcome(first) };
 }
 
 /** Steady state. Returns null when the parent is not valid (nothing written). Throws a foreign key violation when the user is missing. */

@@ -160,6 +160,15 @@ export interface StatePersistenceOptions {
    */
   groupCommit?: false | { maxInFlight?: number; maxBatch?: number; maxRowBytes?: number };
   /**
+   * Growing-state storage (docs/concepts/growing-state.md): states of at
+   * least `minBytes` (default 8192) of JSON store each item of their large
+   * arrays once per thread, so a growing conversation costs O(N) bytes, not
+   * O(N^2). Reads return the same states either way. `false` stores every
+   * state whole, as before. `cacheThreads`: how many threads' element digests
+   * are remembered (default 1000; 0 stores every large state afresh).
+   */
+  growingState?: false | { minBytes?: number; cacheThreads?: number };
+  /**
    * Metrics and traces (see docs/operations/observability.md). Default:
    * OpenTelemetry's global providers at creation (a no-op without an SDK, or
    * without @opentelemetry/api installed). Pass createTelemetry({ meterProvider,

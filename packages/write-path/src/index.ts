@@ -42,3 +42,11 @@ export { foreignKeyViolation, uniqueViolation, runDatabase, runDatabaseWrite, to
 // Metrics and traces, named for the library (see telemetry.ts).
 export { createTelemetry, METRIC_NAMES } from './telemetry';
 export type { Door, SaveStatus, Telemetry, WritePathKind } from './telemetry';
+
+// Growing-state storage: large arrays stored once as elements, states as layouts over them (docs/concepts/growing-state.md).
+export { GROWING_STATE_MIN_BYTES, assembleLayout, planLayout, splitJson } from './growingState';
+export type { LayoutEntry, PlannedLayout, StatePart } from './growingState';
+export { ElementCache, splitState } from './elementCache';
+export type { ElementCacheOptions } from './elementCache';
+export { collectElements, elementClause, layoutText, readElementOutcome, renewEpochs, stateTextColumn } from './growingStateSql';
+export type { ElementClause, ElementOutcome, ElementOutcomeColumns, ElementSave } from './growingStateSql';

@@ -36,6 +36,6 @@ describe('required references of a written model, from the data model', () => {
   });
 
   it('finds every model with a required relation to a policy-decided model (what the Prisma extension guards)', () => {
-    expect(modelsReferencingPolicyModels(dataModel).sort()).toEqual(['AgentCheckpoint', 'AgentCheckpointBlob', 'AgentCheckpointWrite', 'AgentStateSnapshot', 'AgentThread']);
+    expect(modelsReferencingPolicyModels(dataModel).sort()).toEqual(['AgentCheckpoint', 'AgentCheckpointBlob', 'AgentCheckpointWrite', 'AgentStateElement', 'AgentStateElementLog', 'AgentStateSnapshot', 'AgentThread']);
   });
 });

@@ -79,7 +79,7 @@ function text(index: number): string {
     .slice(0, MESSAGE_BYTES);
 }
 
-function chatGraph(schema: Schema, checkpointer: BaseCheckpointSaver) {
+export function chatGraph(schema: Schema, checkpointer: BaseCheckpointSaver) {
   const State = new StateSchema({ messages: schema === 'MessagesDeltaValue' ? MessagesDeltaValue : MessagesValue });
   const last = (messages: BaseMessage[]) => messages[messages.length - 1];
   return new StateGraph(State)
@@ -118,7 +118,7 @@ function checkpointerOf(backend: Backend, saver: SaverKind): BaseCheckpointSaver
   return backend.saver;
 }
 
-async function converse(graph: ReturnType<typeof chatGraph>, config: Thread['config'], turns: number): Promise<void> {
+export async function converse(graph: ReturnType<typeof chatGraph>, config: Thread['config'], turns: number): Promise<void> {
   for (let turn = 1; turn <= turns; turn++) {
     const tool = turn % TOOL_TURN_EVERY === 0 ? 'tool: ' : '';
     await graph.invoke({ messages: [new HumanMessage({ id: `h-${turn}`, content: `${tool}${text(-turn)}` })] }, config);
@@ -256,16 +256,18 @@ async function countGetState(url: string, threads: Thread[]): Promise<WireFigure
   }
 }
 
-/** One of our threads as stored: its checkpoint, blob and write rows (pg_column_size: compressed as stored) and the serializer's bytes. */
+/** One of our threads as stored: its checkpoint, blob, write and element rows (growing-state storage) (pg_column_size: compressed as stored) and the serializer's bytes. */
 async function storedBytes(backend: Backend, threadId: string): Promise<{ checkpoints: number; storedBytes: number; serializedBytes: number }> {
   const where = 'user_id = $1 AND thread_id = $2';
   const [row] = await backend.sql.query<{ checkpoints: string; stored: string; serialized: string }>(
     `SELECT (SELECT count(*) FROM agent_checkpoints WHERE ${where})::text AS checkpoints,
        ((SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM agent_checkpoints c WHERE ${where})
         + (SELECT coalesce(sum(pg_column_size(b.*)), 0) FROM agent_checkpoint_blobs b WHERE ${where})
-        + (SELECT coalesce(sum(pg_column_size(w.*)), 0) FROM agent_checkpoint_writes w WHERE ${where}))::text AS stored,
+        + (SELECT coalesce(sum(pg_column_size(w.*)), 0) FROM agent_checkpoint_writes w WHERE ${where})
+        + (SELECT coalesce(sum(pg_column_size(e.*)), 0) FROM agent_state_elements e WHERE ${where}))::text AS stored,
        ((SELECT coalesce(sum(octet_length(c.checkpoint::text) + octet_length(c.metadata)), 0) FROM agent_checkpoints c WHERE ${where})
-        + (SELECT coalesce(sum(octet_length(b.blob)), 0) FROM agent_checkpoint_blobs b WHERE ${where})
+        + (SELECT coalesce(sum(octet_length(b.blob)), 0) + coalesce(sum(octet_length(b.layout::text)), 0) FROM agent_checkpoint_blobs b WHERE ${where})
+        + (SELECT coalesce(sum(octet_length(e.body)), 0) FROM agent_state_elements e WHERE ${where})
         + (SELECT coalesce(sum(octet_length(w.blob)), 0) FROM agent_checkpoint_writes w WHERE ${where}))::text AS serialized`,
     [USER_ID, threadId],
   );

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "agent_checkpoint_blobs" ADD COLUMN     "layout" JSONB;
