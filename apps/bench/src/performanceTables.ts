@@ -6,6 +6,7 @@
  *     docs/results/performance.json and replaces the page's block with its tables
  * The committed copy lets a test check that the page and the file cannot drift apart.
  */
+import { blockMarkers, generatedBlock as blockOf, replaceGeneratedBlock as replaceBlock } from '@agentstate/spec-check';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { achievedText, distanceText, linkActivityText, warmupNote } from './report';
@@ -25,24 +26,18 @@ export const TABLE_HEADS = {
 /** The page, the committed results file its block is generated from, and the markers around that block. */
 export const PERFORMANCE_PAGE = path.join(__dirname, '..', '..', '..', 'docs', 'performance.md');
 export const PERFORMANCE_RESULTS = path.join(__dirname, '..', '..', '..', 'docs', 'results', 'performance.json');
-export const BEGIN_MARKER = '<!-- performance-tables:begin -->';
-export const END_MARKER = '<!-- performance-tables:end -->';
+const MARKERS = blockMarkers('performance-tables');
+export const BEGIN_MARKER = MARKERS.begin;
+export const END_MARKER = MARKERS.end;
 
 /** The generated block of a page (between the markers), or an error when the markers are not there exactly once, in order. */
 export function generatedBlock(page: string): string {
-  const begin = page.indexOf(BEGIN_MARKER);
-  const end = page.indexOf(END_MARKER);
-  if (begin < 0 || end < begin || page.indexOf(BEGIN_MARKER, begin + 1) >= 0 || page.indexOf(END_MARKER, end + 1) >= 0) {
-    throw new Error(`the page must hold ${BEGIN_MARKER} … ${END_MARKER} exactly once, in that order`);
-  }
-  return page.slice(begin + BEGIN_MARKER.length, end).trim();
+  return blockOf(page, MARKERS);
 }
 
-/** The page with its generated block replaced by `tables`; everything outside the markers unchanged. */
+/** The page with its generated block replaced; everything outside the markers unchanged. */
 export function replaceGeneratedBlock(page: string, tables: string): string {
-  generatedBlock(page);
-  const begin = page.indexOf(BEGIN_MARKER) + BEGIN_MARKER.length;
-  return `${page.slice(0, begin)}\n${tables.trim()}\n${page.slice(page.indexOf(END_MARKER))}`;
+  return replaceBlock(page, MARKERS, tables);
 }
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);

@@ -6,6 +6,7 @@
  *     docs/results/reliability.json and replaces the page's block with its figures
  * The committed copy lets a test check that the page and the file cannot drift apart.
  */
+import { blockMarkers, generatedBlock as blockOf, replaceGeneratedBlock as replaceBlock } from '@agentstate/spec-check';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ReliabilityReport } from './figures';
@@ -13,8 +14,9 @@ import type { ReliabilityReport } from './figures';
 const docs = path.join(__dirname, '..', '..', '..', '..', 'docs');
 export const RELIABILITY_PAGE = path.join(docs, 'reliability.md');
 export const RELIABILITY_RESULTS = path.join(docs, 'results', 'reliability.json');
-export const BEGIN_MARKER = '<!-- reliability-figures:begin -->';
-export const END_MARKER = '<!-- reliability-figures:end -->';
+const MARKERS = blockMarkers('reliability-figures');
+export const BEGIN_MARKER = MARKERS.begin;
+export const END_MARKER = MARKERS.end;
 
 /** The page's topics, in its order, each with the figure keys (by their first part) it shows. */
 export const TOPICS: ReadonlyArray<{ title: string; prefixes: readonly string[] }> = [
@@ -32,19 +34,12 @@ export const OTHER_TOPIC = 'Other figures';
 
 /** The generated block of a page (between the markers), or an error when the markers are not there exactly once, in order. */
 export function generatedBlock(page: string): string {
-  const begin = page.indexOf(BEGIN_MARKER);
-  const end = page.indexOf(END_MARKER);
-  if (begin < 0 || end < begin || page.indexOf(BEGIN_MARKER, begin + 1) >= 0 || page.indexOf(END_MARKER, end + 1) >= 0) {
-    throw new Error(`the page must hold ${BEGIN_MARKER} … ${END_MARKER} exactly once, in that order`);
-  }
-  return page.slice(begin + BEGIN_MARKER.length, end).trim();
+  return blockOf(page, MARKERS);
 }
 
-/** The page with its generated block replaced by `block`; everything outside the markers unchanged. */
+/** The page with its generated block replaced; everything outside the markers unchanged. */
 export function replaceGeneratedBlock(page: string, block: string): string {
-  generatedBlock(page);
-  const begin = page.indexOf(BEGIN_MARKER) + BEGIN_MARKER.length;
-  return `${page.slice(0, begin)}\n${block.trim()}\n${page.slice(page.indexOf(END_MARKER))}`;
+  return replaceBlock(page, MARKERS, block);
 }
 
 /** The topic a figure key belongs to. */
