@@ -128,9 +128,25 @@ describeWithLocalPostgres('database restarts under a stream of saves (own Postgr
     const fresh = new Client({ connectionString: pg!.url });
     await fresh.connect();
     const rows = await fresh
-      .query<{ id: string; state: { w: number; n: number } }>('SELECT id::text AS id, state FROM agent_state_snapshots WHERE user_id = ANY($1)', [userIds])
-      .then((r) => r.rows)
+      // The supported SQL read of a state, stored whole or as a growing-state layout (writer 0).
+      .query<{ id: string; state: { w: number; n: number; messages?: Array<{ i: number }> }; layout: boolean }>(
+        'SELECT id::text AS id, agent_state_snapshot_state(user_id, thread_id, state, layout) AS state, layout IS NOT NULL AS layout FROM agent_state_snapshots WHERE user_id = ANY($1)',
+        [userIds],
+      )
+      .then((r) => r.rows);
+    // Elements no layout references: a save cut off by a stop must leave none (its statement wrote all or nothing).
+    const unreferencedElements = await fresh
+      .query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM agent_state_elements e WHERE e.user_id = ANY($1) AND NOT EXISTS (
+           SELECT 1 FROM agent_state_snapshots s, jsonb_array_elements(s.layout) part(v)
+           WHERE s.user_id = e.user_id AND s.thread_id = e.thread_id AND jsonb_typeof(part.v) = 'array'
+             AND e.seq BETWEEN (part.v->>0)::int8 AND (part.v->>1)::int8)`,
+        [userIds],
+      )
+      .then((r) => Number(r.rows[0]?.n ?? -1))
       .finally(() => fresh.end());
+    const layouts = rows.filter((r) => r.layout).length;
+    const wrongChats = rows.filter((r) => r.state.w === 0 && r.state.messages?.length !== 10 + r.state.n).length;
     const stored = new Map(rows.map((r) => [r.id, r.state]));
     const lost = acknowledged.filter((a) => {
       const state = stored.get(a.savedId!);
@@ -150,7 +166,8 @@ describeWithLocalPostgres('database restarts under a stream of saves (own Postgr
         `${MODES.length} PostgreSQL restarts (stop -m ${MODES.join(', then -m ')}) under a stream of ${attempts.length} saves: ` +
         `${acknowledged.length} acknowledged, ${lost.length} lost; ${failed.length} failed, ${failed.length - badOutageErrors.length} of them with a retryable DATABASE_UNAVAILABLE ` +
         `(${duringOutage.length} while the server was down, ${outageSaved.length} saved then); ${afterRestartFailed.length} failures after restart on the same client; ` +
-        `${inDoubt} failed save(s) found committed anyway (reply lost with the connection), all reported as mayHaveBeenApplied (${misreported.length} misreported)`,
+        `${inDoubt} failed save(s) found committed anyway (reply lost with the connection), all reported as mayHaveBeenApplied (${misreported.length} misreported); ` +
+        `${layouts} growing-state snapshots (one writer's chat) read back whole, ${unreferencedElements} unreferenced element rows`,
       values: {
         restarts: MODES.length,
         attempts: attempts.length,
@@ -163,6 +180,8 @@ describeWithLocalPostgres('database restarts under a stream of saves (own Postgr
         failedAfterRestart: afterRestartFailed.length,
         unacknowledgedButCommitted: inDoubt,
         unacknowledgedButCommittedMisreported: misreported.length,
+        growingStateLayouts: layouts,
+        unreferencedElements,
         unacknowledgedButCommittedSample: inDoubtAttempts.slice(0, 3).map((a) => `[${a.phase}] ${describeError(a.error)}`).join(' || '),
       },
     });
@@ -178,9 +197,18 @@ describeWithLocalPostgres('database restarts under a stream of saves (own Postgr
     expect(afterRestart.length).toBeGreaterThanOrEqual(ACKS_PER_PHASE * MODES.length);
     expect(lost.map((a) => `${a.writer}/${a.n} ${a.savedId}`)).toEqual([]);
     expect(userRows).toBe(WRITERS);
+    expect(layouts).toBeGreaterThan(0);
+    expect(wrongChats).toBe(0);
+    expect(unreferencedElements).toBe(0);
   }, 240_000);
 });
 
+/** Writer 0 saves a growing chat (10 + n messages of about 1 KB: stored as a growing-state layout); the others small states. */
 function saveOne(service: StatePersistence, userId: string, w: number, n: number) {
-  return service.saveSnapshot({ userId, threadId: 'stream', runId: 'r', state: { w, n } });
+  const state = w === 0 ? { w, n, messages: chatMessages(10 + n) } : { w, n };
+  return service.saveSnapshot({ userId, threadId: 'stream', runId: 'r', state });
+}
+
+function chatMessages(count: number): Array<{ i: number; text: string }> {
+  return Array.from({ length: count }, (_, i) => ({ i, text: `message ${i} `.padEnd(1000, 'x') }));
 }
