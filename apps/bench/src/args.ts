@@ -7,7 +7,7 @@ export const USAGE = `usage: tsx src/main.ts [--quick] [--only reads|storage] [-
                   (half each way). Repeat the flag or list them: --rtt 0,0.5 --rtt 2
   --only reads    only the read-cost scenario: each read beside its raw floor at 1 KB/100 KB/1 MB, 1 and 16 clients
                   (loopback; --rtt and --warmup do not apply)
-  --only storage  only the growing-state storage scenario (stored bytes per workload at 200 and 1,000 saves)
+  --only storage  only the growing-state storage scenario (stored bytes per workload at 200 and 1,000 saves; the chat workload's save and getLatest timed in rounds) and its targets
   --out <file>    where to write the JSON figures (default: apps/bench/results/latest.json)
   --warmup <ops>  warm-up operations per contender in the first scenario (default 3000; quick 3;
                   never fewer than that scenario's own warm-up batch: 20, quick 3)

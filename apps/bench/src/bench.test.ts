@@ -82,6 +82,18 @@ describeWithPostgresServer('bench --quick', () => {
     expect(report.growingStorage?.rows.map((r) => `${r.workload} ${r.mode} ${r.saves}`)).toEqual(['chat growing 50', 'chat whole 50']);
     for (const row of report.growingStorage?.rows ?? []) expect(row.storedBytes).toBeGreaterThan(0);
     expect(report.growingStorage?.savers?.[0]?.postgresSaverBytes).toBeGreaterThan(0);
+    // Its timed rounds after the last mark (growing-state save and getLatest beside the same state whole), one batch each per round,
+    // and issue 22's goals as targets, named by the mark and turn count the quick run made.
+    const timing = report.growingStorage?.timing;
+    expect(timing?.afterSaves).toBe(50);
+    expect(timing?.results.map((r) => `${r.id} ${r.rounds.length}`)).toEqual(['growing-save 3', 'whole-save 3', 'growing-latest 3', 'whole-latest 3']);
+    expect(report.targets.filter((t) => t.id.startsWith('growing-')).map((t) => `${t.id} n=${t.n}`)).toEqual([
+      'growing-storage-chat-50 n=1',
+      'growing-storage-saver-vs-postgressaver-10turns n=1',
+      'growing-save-vs-whole n=3',
+      'growing-read-vs-whole n=3',
+    ]);
+    expect(run.stdout).toContain('Timed, chat workload after 50 saves');
 
     // Through the link: round trips counted per operation for every row (1 client: exactly the statements' round trips),
     // the link's own activity over the recorded rounds, and the achieved round trip (each link query at least 1 ms by construction).

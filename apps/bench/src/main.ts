@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_OUT, parseArgs, USAGE, UsageError } from './args';
 import { createBenchDatabase, serverUrl } from './database';
-import { formatReport } from './report';
+import { formatReport, formatTargets } from './report';
 import type { BenchReport } from './results';
 import { runBench } from './run';
 import { formatGrowingStorage, runGrowingStorageScenario } from './scenarios/growingStorage';
@@ -70,14 +70,14 @@ export async function main(argv: readonly string[]): Promise<BenchReport | null>
   return report;
 }
 
-/** `--only storage`: the growing-state storage scenario alone, printed and written as JSON (a partial report). */
+/** `--only storage`: the growing-state storage scenario alone and its targets, printed and written as JSON (a partial report). */
 async function runStorageOnly(database: Awaited<ReturnType<typeof createBenchDatabase>>, settings: typeof DEFAULT_SETTINGS, out: string, startedAt: Date): Promise<null> {
   log(`mode ${settings.mode}, only the storage scenario, database ${database.name}`);
   try {
-    const result = await runGrowingStorageScenario(database.url, settings.growingStorage, log);
+    const { result, targets } = await runGrowingStorageScenario(database.url, settings.growingStorage, log);
     mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify({ meta: { mode: settings.mode, only: 'storage', startedAt: startedAt.toISOString(), node: process.versions.node, cpus: os.cpus().length, loadAverage: os.loadavg() }, growingStorage: result }, null, 2)}\n`);
-    console.log(formatGrowingStorage(result).join('\n'));
+    writeFileSync(out, `${JSON.stringify({ meta: { mode: settings.mode, only: 'storage', startedAt: startedAt.toISOString(), node: process.versions.node, cpus: os.cpus().length, loadAverage: os.loadavg() }, growingStorage: result, targets }, null, 2)}\n`);
+    console.log([...formatGrowingStorage(result), '', ...formatTargets(targets)].join('\n'));
     log(`wrote ${out}; dropping ${database.name}`);
   } finally {
     await database.drop();

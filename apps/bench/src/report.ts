@@ -1,6 +1,6 @@
 /** The readable tables printed after a run (the JSON file holds the same figures). */
 import type { AchievedRtt } from './link';
-import type { BenchReport, LinkActivity, RatioSpread, Scenario } from './results';
+import type { BenchReport, LinkActivity, RatioSpread, Scenario, TargetResult } from './results';
 import { formatDeltaChannel } from './scenarios/deltaChannel';
 import { formatGrowingStorage } from './scenarios/growingStorage';
 import { formatReadCost } from './scenarios/readCost';
@@ -162,11 +162,17 @@ export function formatReport(report: BenchReport): string {
   if (report.growingStorage) out.push('', ...formatGrowingStorage(report.growingStorage));
   if (report.readCost) out.push('', ...formatReadCost(report.readCost));
 
-  out.push('', '== Targets (median of the per-round ratios; min–max over the rounds) ==');
-  out.push(
+  out.push('', ...formatTargets(report.targets));
+  return out.join('\n');
+}
+
+/** The Targets table (the full run's, and --only storage's). */
+export function formatTargets(targets: readonly TargetResult[]): string[] {
+  return [
+    '== Targets (median of the per-round ratios; min–max over the rounds) ==',
     table(
       ['at', 'target', 'measured', 'goal', 'result', 'note', 'from'],
-      report.targets.map((t) => [
+      targets.map((t) => [
         distanceText(t.rttMs),
         t.description,
         `${fixed(t.value, 3)}x (${fixed(t.min, 2)}–${fixed(t.max, 2)})`,
@@ -177,6 +183,5 @@ export function formatReport(report: BenchReport): string {
       ]),
       (i) => i === 2,
     ),
-  );
-  return out.join('\n');
+  ];
 }

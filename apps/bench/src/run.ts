@@ -266,8 +266,9 @@ export async function runBench(options: RunOptions): Promise<RunResult> {
   const labels = payloads.map((p) => p.label);
   const targets = evaluateTargets(scenarios, growth, labels, { one: 1, many: Math.max(...settings.concurrencies) }, settings.rtts);
   if (delta) targets.push(...delta.targets);
+  if (growingStorage) targets.push(...growingStorage.targets);
   if (readCost) targets.push(...readCost.targets);
   const first = scenarios.find((s) => s.key === saveKey('postgresql', labels[0] as string, 1, settings.rtts[0]));
   const contenders = (first?.results ?? []).filter((r) => !r.diagnostic).map((r) => ({ id: r.id, label: r.label }));
-  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile, ...(delta ? { deltaChannel: delta.result } : {}), ...(growingStorage ? { growingStorage } : {}), ...(readCost ? { readCost: readCost.result } : {}) };
+  return { postgresVersion, contenders, scenarios, growth, targets, noise: noiseChecks(scenarios), links, profile, ...(delta ? { deltaChannel: delta.result } : {}), ...(growingStorage ? { growingStorage: growingStorage.result } : {}), ...(readCost ? { readCost: readCost.result } : {}) };
 }

@@ -91,7 +91,8 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   linkWarmupOps: 200,
   achievedRttQueries: 200,
   deltaChannel: { turns: 200, earlyTurn: 10, warmupOps: 5, rounds: 10, opsPerRound: 10 },
-  growingStorage: { marks: [200, 1000], wholeUpTo: 200, workloads: WORKLOADS, saverTurns: [200] },
+  // timing: 15 rounds of 3 saves and 3 reads per side, after the chat thread's 1,000 saves (about 45 more saves of ~1 MB each side)
+  growingStorage: { marks: [200, 1000], wholeUpTo: 200, workloads: WORKLOADS, saverTurns: [200], timing: { warmupOps: 2, rounds: 15, opsPerRound: 3 } },
   readCost: {
     payloads: READ_COST_PAYLOADS,
     concurrencies: [1, 16],
@@ -130,7 +131,7 @@ export const QUICK_SETTINGS: BenchSettings = {
   achievedRttQueries: 20,
   deltaChannel: { turns: 20, earlyTurn: 10, warmupOps: 1, rounds: 2, opsPerRound: 2 },
   // a smoke run: 50 saves of the chat workload (every workload at 200 and 1,000 saves: the default run, or --only storage)
-  growingStorage: { marks: [50], wholeUpTo: 50, workloads: ['chat'], saverTurns: [10] },
+  growingStorage: { marks: [50], wholeUpTo: 50, workloads: ['chat'], saverTurns: [10], timing: { warmupOps: 1, rounds: 3, opsPerRound: 1 } },
   readCost: {
     payloads: READ_COST_PAYLOADS,
     concurrencies: [1, 16],
