@@ -293,14 +293,15 @@ export function formatDeltaChannel(d: DeltaChannelResult): string[] {
     'getState median, MessagesDeltaValue / the same messages as MessagesValue on AgentStateSaver (one stored list, one statement), per round:',
     ...d.versusFullList.map((v) => `  ${saverName(v.saver)}, turn ${v.turn}: ${ratio(v.ratio)}`),
     '',
-    `Stored per thread through AgentStateSaver after ${d.turns} turns (pg_column_size of its rows, as stored; serializer's bytes):`,
+    `Stored per thread through AgentStateSaver after ${d.turns} turns, every value stored whole (growingState: false; pg_column_size of its rows, as stored; serializer's bytes):`,
     ...d.storage.map((s) => `  ${s.schema}: ${s.checkpoints} checkpoints, ${bytes(s.storedBytes)} stored, ${bytes(s.serializedBytes)} serialized`),
   ];
+  const [delta, full] = d.storage;
+  if (delta && full && delta.storedBytes > 0) out.push(`  MessagesValue / MessagesDeltaValue: ${fixed(full.storedBytes / delta.storedBytes, 1)}x stored, ${fixed(full.serializedBytes / delta.serializedBytes, 1)}x serialized`);
+  if (d.storage.length > 0) out.push('  (with growing-state storage, the default, a MessagesValue chat is stored about once: the growing-state table below)');
   for (const at of d.atDistances ?? []) {
     out.push('', `getState at ${at.rttMs} ms of round trip (through the link):`, '| thread | median ms | p99 ms | statements |', '| --- | ---: | ---: | ---: |');
     out.push(...at.rows.map((r) => `| ${r.label} | ${fixed(r.summary.medianMs, 3)} | ${fixed(r.summary.p99Ms, 3)} | ${r.statements} |`));
   }
-  const [delta, full] = d.storage;
-  if (delta && full && delta.storedBytes > 0) out.push(`  MessagesValue / MessagesDeltaValue: ${fixed(full.storedBytes / delta.storedBytes, 1)}x stored, ${fixed(full.serializedBytes / delta.serializedBytes, 1)}x serialized`);
   return out;
 }
