@@ -83,49 +83,41 @@ export interface PageQuery {
   maxBytes: number;
 }
 
-/**
- * A page row; `in_page` false marks the first row past the byte budget (its
- * state and metadata not sent). `more` (the same on every row) says whether
- * the filter has rows beyond the first `limit`.
- */
-export type PageRow = ReadRow & { seq: string | bigint; in_page: boolean; more: boolean };
+/** A page row; `in_page` false marks the row after the page (its state and metadata not sent): there is a next page. */
+export type PageRow = ReadRow & { seq: string | bigint; in_page: boolean };
 
 /**
- * One page, newest first: at most `limit` rows, while the bytes before them
- * are under the budget (so the first row always fits), then the first row
- * past the budget as a marker without state or metadata. Whether more rows
- * follow the first `limit` is one index probe (an InitPlan, run once), so no
- * look-ahead row is read or converted. Rows stream: the running size is one
- * window that looks only backwards, over rows whose text is converted once
- * (the LATERAL), sized and sent.
+ * One page, newest first: rows while the bytes before them are under the
+ * budget (so the first row always fits), at most `limit`, then one marker row
+ * without state or metadata when there are more (the candidate past `limit`,
+ * never converted to text, or the first row past the budget). Rows stream:
+ * the running size is a window that looks only backwards.
  */
 export async function selectPage(db: Queryable, q: PageQuery): Promise<PageRow[]> {
-  const filters = (alias: string) => {
-    const a = Prisma.raw(alias);
-    const out = [Prisma.sql`${a}.user_id = ${q.userId}`];
-    if (q.threadId !== null) out.push(Prisma.sql`${a}.thread_id = ${q.threadId}`);
-    if (q.runId !== null) out.push(Prisma.sql`${a}.run_id = ${q.runId}`);
-    // The next pages only: as a parameter, `seq < $n` lets a generic plan walk the seq index backwards
-    // through every user's rows (the planner's guess), so those pages go unnamed, planned for their values.
-    if (q.before !== null) out.push(Prisma.sql`${a}.seq < ${q.before.toString()}::bigint`);
-    return Prisma.join(out, ' AND ');
-  };
+  const filters = [Prisma.sql`s.user_id = ${q.userId}`];
+  if (q.threadId !== null) filters.push(Prisma.sql`s.thread_id = ${q.threadId}`);
+  if (q.runId !== null) filters.push(Prisma.sql`s.run_id = ${q.runId}`);
+  // The next pages only: as a parameter, `seq < $n` lets a generic plan walk the seq index backwards
+  // through every user's rows (the planner's guess), so those pages go unnamed, planned for their values.
+  if (q.before !== null) filters.push(Prisma.sql`s.seq < ${q.before.toString()}::bigint`);
   const max = Prisma.sql`${q.maxBytes}::bigint`;
+  const candidate = Prisma.sql`row_number() OVER (ORDER BY s.seq DESC) <= ${q.limit}::int`;
+  const bytes = Prisma.sql`octet_length(c.state) + octet_length(c.metadata)`;
   return db.rows<PageRow>(
     Prisma.sql`
-    SELECT id, user_id, thread_id, run_id, parent_id, seq, created_ms, bytes_before < ${max} AS in_page,
-           CASE WHEN bytes_before < ${max} THEN state END AS state, CASE WHEN bytes_before < ${max} THEN metadata END AS metadata,
-           (SELECT count(*) FROM (SELECT 1 FROM agent_state_snapshots m WHERE ${filters('m')} ORDER BY m.seq DESC OFFSET ${q.limit}::int LIMIT 1) beyond) > 0 AS more
+    SELECT id, user_id, thread_id, run_id, parent_id, seq, created_ms, in_page,
+           CASE WHEN in_page THEN state END AS state, CASE WHEN in_page THEN metadata END AS metadata
     FROM (
-      SELECT c.*, coalesce(sum(c.bytes) OVER w, 0) AS bytes_before, lag(c.bytes) OVER w AS bytes_previous
+      SELECT c.*, c.candidate AND coalesce(sum(${bytes}) OVER w, 0) < ${max} AS in_page,
+             coalesce(sum(${bytes}) OVER w, 0) AS bytes_before, lag(${bytes}) OVER w AS bytes_previous
       FROM (
-        SELECT ${identity('s')}, s.seq, ${createdMsColumn('s')} AS created_ms, t.state, t.metadata,
-               octet_length(t.state) + octet_length(t.metadata) AS bytes
-        FROM agent_state_snapshots s,
-             LATERAL (SELECT ${stateTextColumn('s')} AS state, ${metadataTextColumn('s')} AS metadata OFFSET 0) t
-        WHERE ${filters('s')}
+        SELECT ${identity('s')}, s.seq, ${createdMsColumn('s')} AS created_ms, ${candidate} AS candidate,
+               CASE WHEN ${candidate} THEN ${stateTextColumn('s')} END AS state,
+               CASE WHEN ${candidate} THEN ${metadataTextColumn('s')} END AS metadata
+        FROM agent_state_snapshots s
+        WHERE ${Prisma.join(filters, ' AND ')}
         ORDER BY s.seq DESC
-        LIMIT ${q.limit}::int
+        LIMIT ${q.limit}::int + 1
       ) c
       WINDOW w AS (ORDER BY c.seq DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
     ) sized

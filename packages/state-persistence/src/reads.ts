@@ -58,13 +58,12 @@ export function createReads(db: Queryable, defaultMaxBytes: number = DEFAULT_MAX
     const filterKey = JSON.stringify([userId, threadId, runId]);
     const before = fields.cursor === undefined || fields.cursor === null ? null : decodeCursor(fields.cursor, filterKey);
     const rows = await runDatabase('listSnapshots', () => selectPage(db, { userId, threadId, runId, before, limit, maxBytes }));
-    // A next page: a row past the budget (the marker, not in the page), or rows beyond the limit.
+    // A marker row after the page (not in it) says there is a next one.
     const items = rows.filter((row) => row.in_page);
     const last = items[items.length - 1];
-    const more = items.length < rows.length || rows[0]?.more === true;
     return {
       items: items.map((row) => fromRow<State>(row)),
-      nextCursor: more && last ? encodeCursor(BigInt(last.seq), filterKey) : null,
+      nextCursor: items.length < rows.length && last ? encodeCursor(BigInt(last.seq), filterKey) : null,
     };
   }
 
