@@ -14,6 +14,7 @@ import type { BenchReport, Scenario, ScenarioRow } from './results';
 import { formatDeltaChannel } from './scenarios/deltaChannel';
 import { formatGrowingStorage } from './scenarios/growingStorage';
 import { formatReadCost } from './scenarios/readCost';
+import { spreadText } from './stats';
 
 /** How each generated table starts (the page's check looks for them). */
 export const TABLE_HEADS = {
@@ -41,7 +42,6 @@ export function replaceGeneratedBlock(page: string, tables: string): string {
 }
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);
-const ratio = (s: { median: number; min: number; max: number }) => `${fixed(s.median, 2)}x (${fixed(s.min, 2)}–${fixed(s.max, 2)})`;
 
 function row(scenario: Scenario | undefined, id: string): ScenarioRow | undefined {
   return scenario?.results.find((r) => r.id === id);
@@ -67,7 +67,7 @@ export function saveTable(report: BenchReport, rttMs = 0): string {
     const cells = columns.map(({ scenario }) => {
       const r = row(scenario, id);
       if (!r) return 'n/a';
-      return scenario.concurrency === 1 ? `${fixed(r.summary.medianMs, 3)} (${ratio(r.vsBaselineMedianMs)})` : `${Math.round(r.summary.opsPerSec)} (${ratio(r.vsBaselineOpsPerSec)})`;
+      return scenario.concurrency === 1 ? `${fixed(r.summary.medianMs, 3)} (${spreadText(r.vsBaselineMedianMs)})` : `${Math.round(r.summary.opsPerSec)} (${spreadText(r.vsBaselineOpsPerSec)})`;
     });
     const stored = row(large, id)?.storage?.onDiskBytesPerRow;
     lines.push(`| ${label} | ${trips(row(counted, id))} | ${cells.join(' | ')} | ${stored === undefined ? 'n/a' : stored.toLocaleString('en-US')} |`);
@@ -83,7 +83,7 @@ export function readTable(report: BenchReport, rttMs: number): string {
   const rows = Math.max(...reads.map((s) => s.historyRows ?? 0));
   const lines = [`${TABLE_HEADS.reads}${rows.toLocaleString('en-US')} rows, 1 client) | round trips/op | median ms | x raw SELECT: median ms |`, '| --- | ---: | ---: | ---: |'];
   for (const s of reads.filter((x) => x.historyRows === rows)) {
-    for (const r of s.results) lines.push(`| ${r.label} | ${trips(r)} | ${fixed(r.summary.medianMs, 3)} | ${ratio(r.vsBaselineMedianMs)} |`);
+    for (const r of s.results) lines.push(`| ${r.label} | ${trips(r)} | ${fixed(r.summary.medianMs, 3)} | ${spreadText(r.vsBaselineMedianMs)} |`);
   }
   return lines.join('\n');
 }
@@ -101,7 +101,7 @@ export function otherScenarioTables(report: BenchReport): string[] {
     const lines = ['| scenario | contender | round trips/op | median ms | ops/s | x baseline: median ms |', '| --- | --- | ---: | ---: | ---: | ---: |'];
     for (const s of others.filter((x) => String(x.kind) === kind)) {
       for (const r of s.results) {
-        lines.push(`| ${s.key} | ${r.label} | ${trips(r)} | ${fixed(r.summary.medianMs, 3)} | ${Math.round(r.summary.opsPerSec)} | ${r.vsBaselineMedianMs ? ratio(r.vsBaselineMedianMs) : 'n/a'} |`);
+        lines.push(`| ${s.key} | ${r.label} | ${trips(r)} | ${fixed(r.summary.medianMs, 3)} | ${Math.round(r.summary.opsPerSec)} | ${r.vsBaselineMedianMs ? spreadText(r.vsBaselineMedianMs) : 'n/a'} |`);
       }
     }
     out.push(lines.join('\n'));
@@ -123,7 +123,7 @@ export function linkLines(report: BenchReport): string {
 export function growthTable(report: BenchReport): string {
   const lines = [TABLE_HEADS.growth, '| --- | ---: | ---: | ---: |'];
   for (const g of report.growth ?? []) {
-    lines.push(`| ${g.label} (${g.smallRows.toLocaleString('en-US')} -> ${g.largeRows.toLocaleString('en-US')} rows) | ${fixed(g.smallMedianMs, 3)} | ${fixed(g.largeMedianMs, 3)} | ${ratio(g.spread)} |`);
+    lines.push(`| ${g.label} (${g.smallRows.toLocaleString('en-US')} -> ${g.largeRows.toLocaleString('en-US')} rows) | ${fixed(g.smallMedianMs, 3)} | ${fixed(g.largeMedianMs, 3)} | ${spreadText(g.spread)} |`);
   }
   return lines.join('\n');
 }

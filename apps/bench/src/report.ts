@@ -1,9 +1,10 @@
 /** The readable tables printed after a run (the JSON file holds the same figures). */
 import type { AchievedRtt } from './link';
-import type { BenchReport, LinkActivity, RatioSpread, Scenario, TargetResult } from './results';
+import type { BenchReport, LinkActivity, Scenario, TargetResult } from './results';
 import { formatDeltaChannel } from './scenarios/deltaChannel';
 import { formatGrowingStorage } from './scenarios/growingStorage';
 import { formatReadCost } from './scenarios/readCost';
+import { spreadText } from './stats';
 
 function table(headers: string[], rows: string[][], rightAligned: (column: number) => boolean): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -28,11 +29,6 @@ export function shortSql(sql: string): string {
 }
 
 const fixed = (x: number | null, digits: number) => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
-
-/** "0.86x (0.79–0.93)": median of the per-round ratios, then their min–max. */
-export function spreadText(s: RatioSpread, digits = 2): string {
-  return `${fixed(s.median, digits)}x (${fixed(s.min, digits)}–${fixed(s.max, digits)})`;
-}
 
 /** "loopback" or "1 ms": the distance a figure was measured at. */
 export function distanceText(rttMs: number | undefined): string {

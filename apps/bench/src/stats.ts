@@ -80,3 +80,10 @@ export function perRoundRatios<T>(a: readonly T[], b: readonly T[], figure: (rou
 export function allPairRatios<T>(a: readonly T[], b: readonly T[], figure: (round: T) => number): number[] {
   return a.flatMap((x) => b.map((y) => figure(x) / figure(y)));
 }
+
+/** "0.86x (0.79–0.93)": median of the per-round ratios, then their min–max ("n/a" for a missing figure). */
+export function spreadText(s: Pick<RatioSpread, 'median' | 'min' | 'max'>, digits = 2): string {
+  // null: a ratio written to a results file as NaN comes back as null
+  const fixed = (x: number | null) => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
+  return `${fixed(s.median)}x (${fixed(s.min)}–${fixed(s.max)})`;
+}

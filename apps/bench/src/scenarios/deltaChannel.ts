@@ -24,7 +24,7 @@ import { measureInterleaved, type Contender, type ContenderResult } from '../mea
 import { makeState } from '../payloads';
 import { startWireCounter } from '../profile/wireCounter';
 import type { RatioSpread, TargetResult } from '../results';
-import { perRoundRatios, spreadOf } from '../stats';
+import { perRoundRatios, spreadOf, spreadText } from '../stats';
 import { target } from '../targets';
 
 export interface DeltaChannelSettings {
@@ -275,7 +275,6 @@ async function storedBytes(backend: Backend, threadId: string): Promise<{ checkp
 }
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);
-const ratio = (r: RatioSpread) => `${fixed(r.median, 2)}x (${fixed(r.min, 2)}–${fixed(r.max, 2)})`;
 const saverName = (saver: SaverKind) => (saver === 'agentstate' ? 'AgentStateSaver' : 'PostgresSaver');
 const bytes = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
 
@@ -288,10 +287,10 @@ export function formatDeltaChannel(d: DeltaChannelResult): string[] {
     ...d.rows.map((r) => `| ${r.label} | ${r.messages} | ${fixed(r.summary.medianMs, 3)} | ${fixed(r.summary.p99Ms, 3)} | ${r.statements} | ${r.roundTrips} |`),
     '',
     `getState median, turn ${d.turns} / turn ${d.earlyTurn} (per round, interleaved; min–max over the rounds):`,
-    ...d.growth.map((g) => `  ${saverName(g.saver)}, ${g.schema}: ${ratio(g.ratio)}`),
+    ...d.growth.map((g) => `  ${saverName(g.saver)}, ${g.schema}: ${spreadText(g.ratio)}`),
     '',
     'getState median, MessagesDeltaValue / the same messages as MessagesValue on AgentStateSaver (one stored list, one statement), per round:',
-    ...d.versusFullList.map((v) => `  ${saverName(v.saver)}, turn ${v.turn}: ${ratio(v.ratio)}`),
+    ...d.versusFullList.map((v) => `  ${saverName(v.saver)}, turn ${v.turn}: ${spreadText(v.ratio)}`),
     '',
     `Stored per thread through AgentStateSaver after ${d.turns} turns, every value stored whole (growingState: false; pg_column_size of its rows, as stored; serializer's bytes):`,
     ...d.storage.map((s) => `  ${s.schema}: ${s.checkpoints} checkpoints, ${bytes(s.storedBytes)} stored, ${bytes(s.serializedBytes)} serialized`),

@@ -39,7 +39,7 @@ import { createStatePersistence, type StatePersistence } from '@agentstate/state
 import { benchSaver, openPostgresBackend } from '../clients';
 import { measureInterleaved, type Contender, type ContenderResult, type MeasureSettings } from '../measure';
 import type { RatioSpread, TargetResult } from '../results';
-import { spreadOf } from '../stats';
+import { spreadOf, spreadText } from '../stats';
 import { chatGraph, converse } from './deltaChannel';
 import { GROWING_GOALS, growingStorageTargets, TIMED, timedRatios } from './growingStorageTargets';
 
@@ -337,7 +337,6 @@ async function saverStorage(url: string, turns: number, log: (m: string) => void
 }
 
 const fixed = (n: number, digits: number) => n.toFixed(digits);
-const spread = (r: RatioSpread) => `${fixed(r.median, 2)}x (${fixed(r.min, 2)}–${fixed(r.max, 2)})`;
 
 /** The timed rounds: medians of both sides and the per-round ratios the targets take. */
 function timingLines(t: GrowingTiming): string[] {
@@ -352,8 +351,8 @@ function timingLines(t: GrowingTiming): string[] {
     `Timed, ${t.workload} workload after ${t.afterSaves.toLocaleString('en-US')} saves (stored bytes read before): the thread goes on (states of ${fixed(t.firstStateBytes / 1e3, 0)}–${fixed(t.lastStateBytes / 1e3, 0)} KB),`,
     `each state saved growing-state on it and whole (growingState: false) on a side thread, both read with getLatest; ${rounds} rounds x ${opsPerRound} ops (+${warmupOps} warm-up)`,
     'of each, interleaved in an order shuffled per round. Medians of all ops; ratios per round (median, min–max over the rounds), the targets:',
-    `  save:      growing-state ${ms(TIMED.growingSave)}, the same state whole ${ms(TIMED.wholeSave)}: ${spread(t.save)} (goal <= ${GROWING_GOALS.save}x)`,
-    `  getLatest: growing-state ${ms(TIMED.growingRead)}, one whole row ${ms(TIMED.wholeRead)}: ${spread(t.read)} (goal <= ${GROWING_GOALS.read}x)`,
+    `  save:      growing-state ${ms(TIMED.growingSave)}, the same state whole ${ms(TIMED.wholeSave)}: ${spreadText(t.save)} (goal <= ${GROWING_GOALS.save}x)`,
+    `  getLatest: growing-state ${ms(TIMED.growingRead)}, one whole row ${ms(TIMED.wholeRead)}: ${spreadText(t.read)} (goal <= ${GROWING_GOALS.read}x)`,
   ];
 }
 
